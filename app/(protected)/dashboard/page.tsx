@@ -1,0 +1,65 @@
+import { redirect } from 'next/navigation';
+import { getSession } from '@/lib/auth/session';
+import { recentEvents } from '@/lib/sessions';
+import { TokenCountdown } from './token-countdown';
+
+function time(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+export default async function Dashboard() {
+  const session = await getSession();
+  // The proxy admits only valid sessions; this is the belt to its braces.
+  if (!session) redirect('/signin?returnTo=%2Fdashboard&reason=signin');
+  const events = await recentEvents(session.sid);
+  const { tokens } = session;
+
+  return (
+    <>
+      <div className="card">
+        <h1>
+          Welcome, <span data-testid="user-name">{session.name ?? session.sub}</span>
+        </h1>
+        <dl>
+          <dt>Email</dt>
+          <dd>{session.email ?? '—'}</dd>
+          <dt>Subject</dt>
+          <dd>{session.sub}</dd>
+          <dt>Access token expires</dt>
+          <dd data-testid="expires-at" data-epoch={tokens.expiresAt}>
+            {time(tokens.expiresAt)}
+          </dd>
+          <dt>Token generation</dt>
+          <dd data-testid="token-version">{session.tokenVersion}</dd>
+        </dl>
+        <TokenCountdown expiresAt={tokens.expiresAt} issuedAt={tokens.issuedAt} />
+      </div>
+      <div className="card">
+        <h2>Recent session events</h2>
+        <table data-testid="events">
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Event</th>
+              <th>Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.map((event) => (
+              <tr key={event.id}>
+                <td>{time(Math.floor(event.at.getTime() / 1000))}</td>
+                <td>{event.type}</td>
+                <td>{event.reason ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <form action="/auth/logout" method="post">
+        <button type="submit" className="secondary">
+          Sign out
+        </button>
+      </form>
+    </>
+  );
+}

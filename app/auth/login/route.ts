@@ -1,0 +1,26 @@
+import { type NextRequest, NextResponse } from 'next/server';
+import { env } from '@/lib/env';
+import { startSignIn } from '@/lib/auth/oidc';
+import { safeReturnTo } from '@/lib/auth/return-to';
+import { transactionCookieWrites } from '@/lib/auth/transaction-cookie';
+
+/** GET /auth/login?returnTo=/path — starts the authorization code flow at the IdP. */
+export async function GET(request: NextRequest) {
+  const config = env();
+  const returnTo = safeReturnTo(request.nextUrl.searchParams.get('returnTo'));
+  let started;
+  try {
+    started = await startSignIn(returnTo);
+  } catch {
+    const url = new URL('/signin', config.appUrl);
+    url.searchParams.set('reason', 'idp_unavailable');
+    url.searchParams.set('returnTo', returnTo);
+    return NextResponse.redirect(url, 303);
+  }
+  const response = NextResponse.redirect(started.url, 303);
+  for (const write of await transactionCookieWrites(started.transaction, request.cookies, config.session.secrets, config.secureCookies)) {
+    response.cookies.set(write.name, write.value, write.options);
+  }
+  response.headers.set('Cache-Control', 'no-store');
+  return response;
+}

@@ -1,0 +1,54 @@
+import { type BrowserContext, expect, type Page } from '@playwright/test';
+import { IDP_URL } from './settings';
+
+export interface IdpStats {
+  token: Record<string, number>;
+  tokenErrors: Record<string, number>;
+  revocation: number;
+  failedByControl: number;
+}
+
+async function control(path: string, method: 'GET' | 'POST' = 'POST'): Promise<unknown> {
+  const response = await fetch(`${IDP_URL}/__test/${path}`, { method });
+  if (!response.ok) throw new Error(`IdP test control ${path} answered ${response.status}`);
+  return response.json();
+}
+
+/** The dev IdP's test controls (enabled by DEV_IDP_TEST_CONTROLS=1). */
+export const idp = {
+  stats: () => control('stats', 'GET') as Promise<IdpStats>,
+  reset: () => control('reset'),
+  tokenEndpoint: (mode: 'ok' | 'fail' | 'hang') => control(`token-endpoint?mode=${mode}`),
+  revoke: (account: string) => control(`revoke?account=${encodeURIComponent(account)}`),
+};
+
+/** Fills in the dev IdP's login form, as a person would. */
+export async function signInAtIdp(page: Page, username = 'alice', password = 'password'): Promise<void> {
+  await expect(page.getByLabel('Username')).toBeVisible();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs in from a protected page and waits to be back on it. */
+export async function signIn(page: Page, path = '/dashboard', username = 'alice'): Promise<void> {
+  await page.goto(path);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtIdp(page, username);
+  await expect(page.getByTestId('user-name')).toBeVisible();
+}
+
+export async function sessionCookie(context: BrowserContext): Promise<string | undefined> {
+  return (await context.cookies()).find((cookie) => cookie.name === 'renewal-session')?.value;
+}
+
+/** The access token expiry the dashboard shows, in epoch seconds. */
+export async function shownExpiry(page: Page): Promise<number> {
+  return Number(await page.getByTestId('expires-at').getAttribute('data-epoch'));
+}
+
+/** Waits until `epochSeconds` has passed (plus a margin), by the wall clock. */
+export async function waitUntilPast(epochSeconds: number, marginMs = 600): Promise<void> {
+  const wait = epochSeconds * 1000 + marginMs - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}

@@ -1,0 +1,82 @@
+import { expect, test } from '@playwright/test';
+import { idp, sessionCookie, signIn, signInAtIdp } from './helpers';
+
+test.beforeEach(async () => {
+  await idp.reset();
+});
+
+test('signing in through the IdP lands on the page asked for and shows the name', async ({ page }) => {
+  await page.goto('/dashboard?from=test');
+  await expect(page).toHaveURL(/\/signin\?returnTo=%2Fdashboard%3Ffrom%3Dtest&reason=signin$/);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/127\.0\.0\.1:4100\/interaction\//);
+  await signInAtIdp(page, 'alice', 'password');
+  await expect(page).toHaveURL(/localhost:3100\/dashboard\?from=test$/);
+  await expect(page.getByTestId('user-name')).toHaveText('Alice Liddell');
+  await expect(page.getByTestId('events')).toContainText('sign_in');
+});
+
+test('the IdP login page refuses a wrong password', async ({ page }) => {
+  await page.goto('/auth/login?returnTo=/dashboard');
+  await signInAtIdp(page, 'alice', 'not-the-password');
+  await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
+  await signInAtIdp(page, 'bob', 'password');
+  await expect(page.getByTestId('user-name')).toHaveText('Bob Builder');
+});
+
+test('anonymous: the API answers 401 JSON and pages redirect to sign-in', async ({ request }) => {
+  const api = await request.get('/api/me', { maxRedirects: 0 });
+  expect(api.status()).toBe(401);
+  expect(await api.json()).toEqual({ error: 'unauthorized', reason: 'signin' });
+
+  const page = await request.get('/dashboard', { maxRedirects: 0 });
+  expect(page.status()).toBe(303);
+  expect(page.headers().location).toMatch(/^(http:\/\/localhost:3100)?\/signin\?returnTo=%2Fdashboard&reason=signin$/);
+});
+
+test('a tampered or garbage cookie is treated as signed out, never a 500', async ({ page, context }) => {
+  await signIn(page);
+  const sealed = await sessionCookie(context);
+  expect(sealed).toBeTruthy();
+  const flipped = sealed!.slice(0, 40) + (sealed![40] === 'A' ? 'B' : 'A') + sealed!.slice(41);
+
+  for (const value of [flipped, sealed!.slice(0, sealed!.length / 2), 'garbage', 'Fe26.2**x*y*z']) {
+    await context.addCookies([{ name: 'renewal-session', value, url: 'http://localhost:3100' }]);
+    const response = await page.goto('/dashboard');
+    expect(response?.status()).toBe(200);
+    await expect(page).toHaveURL(/\/signin\?returnTo=%2Fdashboard&reason=invalid$/);
+    await expect(page.getByTestId('reason')).toContainText('could not be read');
+    expect(await sessionCookie(context)).toBeUndefined();
+
+    await context.addCookies([{ name: 'renewal-session', value, url: 'http://localhost:3100' }]);
+    const api = await page.request.get('/api/me');
+    expect(api.status()).toBe(401);
+    expect((await api.json()).reason).toBe('invalid');
+  }
+});
+
+test('signing out revokes the session and the refresh token; the old cookie no longer works', async ({ page, context }) => {
+  await signIn(page);
+  const oldCookie = await sessionCookie(context);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/^http:\/\/localhost:3100\/(\?state=[\w-]+)?$/);
+  expect(await sessionCookie(context)).toBeUndefined();
+  expect((await idp.stats()).revocation).toBe(1);
+
+  await context.addCookies([{ name: 'renewal-session', value: oldCookie!, url: 'http://localhost:3100' }]);
+  const api = await page.request.get('/api/me');
+  expect(api.status()).toBe(401);
+  expect((await api.json()).reason).toBe('revoked');
+  await context.addCookies([{ name: 'renewal-session', value: oldCookie!, url: 'http://localhost:3100' }]);
+  await page.goto('/dashboard');
+  await expect(page).toHaveURL(/\/signin\?returnTo=%2Fdashboard&reason=revoked$/);
+});
+
+test('sign-out from another site is refused', async ({ page, context }) => {
+  await signIn(page);
+  const response = await page.request.post('/auth/logout', { headers: { Origin: 'https://evil.example' }, maxRedirects: 0 });
+  expect(response.status()).toBe(403);
+  expect(await sessionCookie(context)).toBeTruthy();
+  await page.goto('/dashboard');
+  await expect(page.getByTestId('user-name')).toBeVisible();
+});

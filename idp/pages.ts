@@ -1,0 +1,52 @@
+/** HTML of the dev IdP's own pages. Every value put into HTML goes through `escape`. */
+export function escape(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font-family:system-ui,sans-serif;background:#f4f1ea;margin:0;display:grid;place-items:center;min-height:100vh}
+main{background:#fff;padding:2rem 2.5rem;border-radius:10px;box-shadow:0 2px 10px #0002;width:20rem}
+h1{font-size:1.3rem;margin-top:0}label{display:block;margin:.8rem 0 .2rem}
+input{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}
+button{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#2d5b3f;color:#fff;border:0;border-radius:5px;cursor:pointer}
+.error{color:#a11;background:#fdecec;padding:.5rem;border-radius:5px}
+small{color:#666}
+</style></head><body><main>${body}</main></body></html>`;
+}
+
+export function loginPage(uid: string, clientName: string, error?: string): string {
+  return layout(
+    'Sign in — Renewal dev IdP',
+    `<h1>Renewal dev IdP</h1>
+<p>Sign in to continue to <strong>${escape(clientName)}</strong>.</p>
+${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+<form method="post" action="/interaction/${escape(uid)}/login" autocomplete="off">
+<label for="username">Username</label><input id="username" name="username" required autofocus>
+<label for="password">Password</label><input id="password" name="password" type="password" required>
+<button type="submit">Sign in</button>
+</form>
+<p><small>Demo accounts: alice / password, bob / password.</small></p>`,
+  );
+}
+
+/**
+ * RP-initiated logout confirmation. The dev IdP confirms by itself (the person already
+ * chose "Sign out" in the app); a real IdP may ask.
+ */
+export function logoutPage(form: string): string {
+  return layout(
+    'Signing out — Renewal dev IdP',
+    `<h1>Signing out…</h1>${form}
+<input type="hidden" form="op.logoutForm" name="logout" value="yes">
+<noscript><button type="submit" form="op.logoutForm">Sign out</button></noscript>
+<script>document.getElementById('op.logoutForm').submit()</script>`,
+  );
+}
+
+export function errorPage(message: string): string {
+  return layout('Error — Renewal dev IdP', `<h1>Something went wrong</h1><p class="error">${escape(message)}</p>`);
+}

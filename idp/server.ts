@@ -1,0 +1,99 @@
+/**
+ * The dev identity provider: oidc-provider with two demo people, strict refresh-token
+ * rotation, revocation and RP-initiated logout. The app reaches it only over HTTP.
+ */
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider, { type Configuration } from 'oidc-provider';
+import { findAccount } from './accounts.js';
+import { interactionRoutes } from './interactions.js';
+import { logoutPage } from './pages.js';
+import { readSettings } from './settings.js';
+import { MemoryStore } from './store.js';
+import { testControls } from './test-controls.js';
+
+const settings = readSettings();
+
+const signingKey = await generateKeyPair('RS256', { extractable: true });
+const jwk = { ...(await exportJWK(signingKey.privateKey)), kid: 'dev-idp-1', alg: 'RS256', use: 'sig' };
+
+const configuration: Configuration = {
+  adapter: MemoryStore,
+  clients: [
+    {
+      client_id: settings.clientId,
+      client_secret: settings.clientSecret,
+      client_name: 'Renewal',
+      redirect_uris: settings.appUrls.map((url) => `${url}/auth/callback`),
+      post_logout_redirect_uris: settings.appUrls.map((url) => `${url}/`),
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+  ],
+  jwks: { keys: [jwk] },
+  cookies: { keys: ['renewal-dev-idp-cookie-key-not-a-secret'] },
+  claims: {
+    openid: ['sub'],
+    profile: ['name'],
+    email: ['email', 'email_verified'],
+  },
+  async findAccount(_ctx, id) {
+    const account = findAccount(id);
+    if (!account) return undefined;
+    return {
+      accountId: account.id,
+      async claims() {
+        return { sub: account.id, name: account.name, email: account.email, email_verified: true };
+      },
+    };
+  },
+  features: {
+    devInteractions: { enabled: false },
+    revocation: { enabled: true },
+    rpInitiatedLogout: {
+      enabled: true,
+      async logoutSource(ctx, form) {
+        ctx.body = logoutPage(form);
+      },
+    },
+  },
+  interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+  pkce: { required: () => true },
+  // The app asks for offline_access, but oidc-provider honours it only with
+  // prompt=consent. Like most hosted IdPs, issue refresh tokens to any client allowed the
+  // grant, and keep them alive past the IdP's browser session.
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+  expiresWithSession: async () => false,
+  // Strict rotation: every refresh spends the token, and presenting a spent one revokes
+  // the whole grant. This is the behaviour that signs people out of naive clients.
+  rotateRefreshToken: () => true,
+  ttl: {
+    AccessToken: settings.accessTokenTtl,
+    AuthorizationCode: 60,
+    IdToken: 3600,
+    Interaction: 3600,
+    Session: 14 * 24 * 3600,
+    Grant: 14 * 24 * 3600,
+    RefreshToken: 14 * 24 * 3600,
+  },
+  renderError(ctx, out) {
+    ctx.type = 'html';
+    ctx.body = `<!doctype html><title>Error</title><h1>${String(out.error).replace(/[<>&"']/g, '')}</h1>`;
+  },
+};
+
+const provider = new Provider(settings.issuer, configuration);
+provider.proxy = false;
+if (settings.testControls) provider.use(testControls());
+provider.use(interactionRoutes(provider));
+
+const server = provider.listen(settings.port, settings.host, () => {
+  console.log(`dev IdP: ${settings.issuer} (access tokens live ${settings.accessTokenTtl}s${settings.testControls ? ', test controls on' : ''})`);
+});
+
+function stop(): void {
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 1000).unref();
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

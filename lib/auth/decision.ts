@@ -1,0 +1,71 @@
+import type { SessionData } from './session-data';
+
+/** Why a session was refused. Stable: shown to people (lib/auth/reasons.ts) and in URLs. */
+export type RejectReason = 'signin' | 'invalid' | 'expired' | 'revoked' | 'refresh_failed' | 'superseded';
+
+/** What validateSession decided for one request (DESIGN.md, "the decision table"). */
+export type Decision =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'valid'; readonly session: SessionData; readonly rewrite: boolean }
+  | { readonly kind: 'renewed'; readonly session: SessionData }
+  | { readonly kind: 'rejected'; readonly reason: RejectReason }
+  | { readonly kind: 'unavailable'; readonly session: SessionData };
+
+/** The outcome of asking for fresh tokens (lib/auth/refresh.ts). */
+export type RenewOutcome =
+  | { readonly kind: 'renewed'; readonly session: SessionData }
+  /** Definitive: the grant is gone, the session revoked, or the cookie superseded. */
+  | { readonly kind: 'terminal'; readonly reason: 'refresh_failed' | 'revoked' | 'superseded' }
+  /** Try again later: network, timeout, 5xx, 429, a lease nobody finished. */
+  | { readonly kind: 'transient' };
+
+/** What the registry says about a session, when it was consulted. */
+export type RegistryVerdict = 'active' | 'revoked' | 'idle';
+
+export interface SessionPolicy {
+  readonly absoluteLifetimeSec: number;
+  readonly refreshWindowSec: number;
+}
+
+/**
+ * Seconds before expiry at which a token is renewed: the configured window, but never
+ * more than a quarter of the token's lifetime, so short-lived tokens are not refreshed
+ * on every request.
+ */
+export function refreshWindow(tokens: SessionData['tokens'], policy: SessionPolicy): number {
+  const lifetime = Math.max(0, tokens.expiresAt - tokens.issuedAt);
+  return Math.min(policy.refreshWindowSec, Math.max(1, Math.floor(lifetime / 4)));
+}
+
+export function absoluteExpiry(session: SessionData, policy: SessionPolicy): number {
+  return session.createdAt + policy.absoluteLifetimeSec;
+}
+
+/** The checks that need nothing but the cookie and the clock. */
+export function decideBeforeRefresh(
+  session: SessionData,
+  now: number,
+  policy: SessionPolicy,
+  registry: RegistryVerdict,
+): Decision | 'refresh' {
+  if (now >= absoluteExpiry(session, policy)) return { kind: 'rejected', reason: 'expired' };
+  if (registry === 'revoked') return { kind: 'rejected', reason: 'revoked' };
+  if (registry === 'idle') return { kind: 'rejected', reason: 'expired' };
+  if (session.tokens.expiresAt - now > refreshWindow(session.tokens, policy)) {
+    return { kind: 'valid', session, rewrite: false };
+  }
+  if (!session.tokens.refreshToken) return { kind: 'rejected', reason: 'expired' };
+  return 'refresh';
+}
+
+/** Maps a refresh outcome to the decision, keeping a still-valid token on a transient failure. */
+export function decideAfterRefresh(session: SessionData, now: number, outcome: RenewOutcome): Decision {
+  switch (outcome.kind) {
+    case 'renewed':
+      return { kind: 'renewed', session: outcome.session };
+    case 'terminal':
+      return { kind: 'rejected', reason: outcome.reason };
+    case 'transient':
+      return session.tokens.expiresAt > now ? { kind: 'valid', session, rewrite: false } : { kind: 'unavailable', session };
+  }
+}

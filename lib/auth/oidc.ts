@@ -1,0 +1,223 @@
+import 'server-only';
+import { decodeJwt } from 'jose';
+import * as client from 'openid-client';
+import { env } from '../env';
+import { AuthError } from './errors';
+import type { TokenSet } from './session-data';
+
+/**
+ * Everything that talks to the IdP, and the only module that imports openid-client:
+ * discovery (cached), the authorization URL, the code exchange, refresh, revocation
+ * (RFC 7009) and RP-initiated logout.
+ */
+
+/** Assumed access-token lifetime when the IdP sends neither expires_in nor a JWT `exp`. */
+const FALLBACK_TOKEN_LIFETIME_SEC = 300;
+
+let discovered: Promise<client.Configuration> | undefined;
+
+async function discover(): Promise<client.Configuration> {
+  const { oidc, session } = env();
+  const options: client.DiscoveryRequestOptions = oidc.allowInsecure
+    ? { execute: [client.allowInsecureRequests], timeout: session.refreshTimeoutMs / 1000 }
+    : { timeout: session.refreshTimeoutMs / 1000 };
+  // openid-client checks that the discovered `issuer` equals the configured one.
+  const found = await client.discovery(oidc.issuer, oidc.clientId, oidc.clientSecret, client.ClientSecretBasic(oidc.clientSecret), options);
+  const methods = found.serverMetadata().token_endpoint_auth_methods_supported;
+  // Follow the IdP: client_secret_basic is the OAuth default; use post where it is the only one offered.
+  const config =
+    methods && !methods.includes('client_secret_basic') && methods.includes('client_secret_post')
+      ? new client.Configuration(found.serverMetadata(), oidc.clientId, oidc.clientSecret, client.ClientSecretPost(oidc.clientSecret))
+      : found;
+  if (oidc.allowInsecure) client.allowInsecureRequests(config);
+  // Far under openid-client's 30 s default: a hung IdP must not hold every request.
+  config.timeout = session.refreshTimeoutMs / 1000;
+  return config;
+}
+
+/** The IdP's configuration; parallel callers share one discovery, and a failure is retried next time. */
+export async function oidcConfiguration(): Promise<client.Configuration> {
+  discovered ??= discover().catch((error: unknown) => {
+    discovered = undefined;
+    throw new AuthError('discovery_failed', 'could not read the IdP discovery document', { cause: error });
+  });
+  return discovered;
+}
+
+/** The one-time values of a sign-in attempt, kept in the sealed transaction cookie. */
+export interface SignInTransaction {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  readonly returnTo: string;
+}
+
+/** Authorization code flow with PKCE (S256), state and nonce (OIDC Core 3.1.2.1, RFC 7636). */
+export async function startSignIn(returnTo: string): Promise<{ url: URL; transaction: SignInTransaction }> {
+  const config = await oidcConfiguration();
+  const { oidc } = env();
+  const transaction: SignInTransaction = {
+    state: client.randomState(),
+    nonce: client.randomNonce(),
+    codeVerifier: client.randomPKCECodeVerifier(),
+    returnTo,
+  };
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: oidc.redirectUri,
+    scope: oidc.scope,
+    response_type: 'code',
+    state: transaction.state,
+    nonce: transaction.nonce,
+    code_challenge: await client.calculatePKCECodeChallenge(transaction.codeVerifier),
+    code_challenge_method: 'S256',
+  });
+  return { url, transaction };
+}
+
+export interface SignedIn {
+  readonly tokens: TokenSet;
+  readonly subject: string;
+  readonly name?: string;
+  readonly email?: string;
+  readonly idpSid?: string;
+}
+
+function tokenSetFrom(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, now: number, previousRefreshToken?: string): TokenSet {
+  return {
+    accessToken: response.access_token,
+    // An IdP that does not rotate sends no new refresh token: keep the one we have.
+    refreshToken: response.refresh_token ?? previousRefreshToken,
+    idToken: response.id_token,
+    expiresAt: now + (response.expiresIn() ?? jwtLifetime(response.access_token, now)),
+    issuedAt: now,
+  };
+}
+
+function jwtLifetime(accessToken: string, now: number): number {
+  try {
+    const { exp } = decodeJwt(accessToken);
+    if (typeof exp === 'number') return Math.max(0, exp - now);
+  } catch {
+    // Opaque token: fall through to the conservative default.
+  }
+  return FALLBACK_TOKEN_LIFETIME_SEC;
+}
+
+function stringClaim(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Exchanges the authorization code; openid-client checks state, `iss` (RFC 9207),
+ * PKCE, and the ID token (signature, iss, aud, azp, exp, iat, nonce). Claims the ID
+ * token lacks come from userinfo, whose `sub` must match.
+ */
+export async function finishSignIn(currentUrl: URL, transaction: SignInTransaction, now: number): Promise<SignedIn> {
+  const config = await oidcConfiguration();
+  let response;
+  try {
+    response = await client.authorizationCodeGrant(config, currentUrl, {
+      pkceCodeVerifier: transaction.codeVerifier,
+      expectedState: transaction.state,
+      expectedNonce: transaction.nonce,
+      idTokenExpected: true,
+    });
+  } catch (error) {
+    if (error instanceof client.AuthorizationResponseError) {
+      throw new AuthError('idp_error', `the IdP answered ${error.error}`, { cause: error });
+    }
+    throw new AuthError('callback_failed', 'the sign-in response could not be validated', { cause: error });
+  }
+  const claims = response.claims();
+  if (!claims) throw new AuthError('callback_failed', 'the IdP returned no ID token');
+  let name = stringClaim(claims.name);
+  let email = stringClaim(claims.email);
+  if (!name || !email) {
+    try {
+      const info = await client.fetchUserInfo(config, response.access_token, claims.sub);
+      name ??= stringClaim(info.name);
+      email ??= stringClaim(info.email);
+    } catch (error) {
+      throw new AuthError('callback_failed', 'userinfo could not be read or its subject did not match', { cause: error });
+    }
+  }
+  return { tokens: tokenSetFrom(response, now), subject: claims.sub, name, email, idpSid: stringClaim(claims.sid) };
+}
+
+export type RefreshResult =
+  | { readonly kind: 'ok'; readonly tokens: TokenSet }
+  | { readonly kind: 'terminal'; readonly error: string }
+  | { readonly kind: 'transient'; readonly error: string };
+
+const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
+
+function transientStatus(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408;
+}
+
+/**
+ * Sorts a failed refresh: definitive OAuth answers (invalid_grant and other 4xx, even
+ * with an empty or non-JSON body) are terminal; network errors, timeouts, 5xx, 429 and
+ * malformed success bodies are transient and must not sign anyone out.
+ */
+export function classifyRefreshError(error: unknown): RefreshResult {
+  if (error instanceof client.ResponseBodyError) {
+    const transient = transientStatus(error.status) || TRANSIENT_OAUTH_ERRORS.has(error.error);
+    return { kind: transient ? 'transient' : 'terminal', error: error.error };
+  }
+  if (error instanceof client.ClientError && error.cause instanceof Response) {
+    const { status } = error.cause;
+    if (status === 400 || status === 401) return { kind: 'terminal', error: `http_${status}` };
+    return { kind: 'transient', error: `http_${status}` };
+  }
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return { kind: 'transient', error: 'timeout' };
+  }
+  return { kind: 'transient', error: error instanceof client.ClientError && error.code ? error.code : 'network' };
+}
+
+/**
+ * Refreshes at the token endpoint (OIDC Core 12). A refreshed ID token must name the
+ * same subject: openid-client v6 does not compare it with the original.
+ */
+export async function refreshGrant(refreshToken: string, expectedSubject: string, now: number): Promise<RefreshResult> {
+  let config: client.Configuration;
+  try {
+    config = await oidcConfiguration();
+  } catch {
+    return { kind: 'transient', error: 'discovery_failed' };
+  }
+  try {
+    const response = await client.refreshTokenGrant(config, refreshToken);
+    const claims = response.claims();
+    if (claims && claims.sub !== expectedSubject) return { kind: 'terminal', error: 'subject_changed' };
+    return { kind: 'ok', tokens: tokenSetFrom(response, now, refreshToken) };
+  } catch (error) {
+    return classifyRefreshError(error);
+  }
+}
+
+/** Revokes a refresh token (RFC 7009) where the IdP offers it. Never throws: sign-out must not depend on it. */
+export async function revokeRefreshToken(refreshToken: string): Promise<boolean> {
+  try {
+    const config = await oidcConfiguration();
+    if (!config.serverMetadata().revocation_endpoint) return false;
+    await client.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where to send the browser for RP-initiated logout, or undefined when the IdP offers none. */
+export async function endSessionUrl(idTokenHint: string | undefined, state: string): Promise<URL | undefined> {
+  try {
+    const config = await oidcConfiguration();
+    if (!config.serverMetadata().end_session_endpoint) return undefined;
+    const params: Record<string, string> = { post_logout_redirect_uri: env().oidc.postLogoutRedirectUri, state, client_id: config.clientMetadata().client_id };
+    if (idTokenHint) params.id_token_hint = idTokenHint;
+    return client.buildEndSessionUrl(config, params);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,19 @@
+/** What each reason code means to a person, shown on the sign-in page. */
+export const REASON_TEXT: Readonly<Record<string, string>> = {
+  signin: 'Please sign in to continue.',
+  expired: 'Your session has ended because it expired. Please sign in again.',
+  revoked: 'Your session was ended: you signed out elsewhere, or it was revoked. Please sign in again.',
+  refresh_failed: 'Your identity provider no longer accepts this session (it may have been revoked there). Please sign in again.',
+  superseded: 'This browser held an outdated copy of your session. Please sign in again.',
+  invalid: 'Your session could not be read (it may have been altered or the server keys changed). Please sign in again.',
+  signed_out: 'You are signed out.',
+  signin_expired: 'That sign-in attempt expired or was already used. Please try again.',
+  access_denied: 'Sign-in was cancelled or refused at the identity provider.',
+  idp_error: 'The identity provider could not complete the sign-in. Please try again.',
+  callback_failed: 'The sign-in response could not be verified, so no session was created. Please try again.',
+  idp_unavailable: 'The identity provider cannot be reached right now. Please try again in a moment.',
+};
+
+export function reasonText(reason: string | undefined): string | undefined {
+  return reason ? REASON_TEXT[reason] : undefined;
+}

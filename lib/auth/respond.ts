@@ -1,0 +1,92 @@
+import 'server-only';
+import { type NextRequest, NextResponse } from 'next/server';
+import { env } from '../env';
+import { absoluteExpiry, type Decision, type RejectReason } from './decision';
+import { type CookieWrite, sealSession, sessionCookieClears, sessionCookieWrites } from './session-cookie';
+import { cookieSettings, nowSeconds } from './session';
+import type { SessionData } from './session-data';
+import { unavailablePage } from './unavailable-page';
+
+/**
+ * Turns validateSession's decision into the proxy's response (DESIGN.md, "the request
+ * path"). Pages are redirected to sign-in; API calls get JSON status codes, never a
+ * redirect.
+ */
+export async function respond(request: NextRequest, decision: Decision): Promise<NextResponse> {
+  switch (decision.kind) {
+    case 'valid':
+      return decision.rewrite ? continueWithSession(request, decision.session) : privateResponse(NextResponse.next());
+    case 'renewed':
+      return continueWithSession(request, decision.session);
+    case 'anonymous':
+      return reject(request, 'signin');
+    case 'rejected':
+      return reject(request, decision.reason);
+    case 'unavailable':
+      return unavailable(request);
+  }
+}
+
+function isApi(request: NextRequest): boolean {
+  return request.nextUrl.pathname.startsWith('/api/');
+}
+
+function privateResponse(response: NextResponse): NextResponse {
+  // Authenticated content must never be stored: Back after sign-out shows nothing.
+  response.headers.set('Cache-Control', 'private, no-store');
+  return response;
+}
+
+function applyCookies(response: NextResponse, writes: readonly CookieWrite[]): void {
+  for (const write of writes) response.cookies.set(write.name, write.value, write.options);
+}
+
+/**
+ * Lets the request through with a freshly sealed session: Set-Cookie for the browser,
+ * and the request's own Cookie header rewritten so the Server Components rendering this
+ * same request read the new tokens.
+ */
+async function continueWithSession(request: NextRequest, session: SessionData): Promise<NextResponse> {
+  const settings = cookieSettings();
+  const maxAge = absoluteExpiry(session, env().session) - nowSeconds();
+  const writes = sessionCookieWrites(await sealSession(session, settings), request.cookies, settings, maxAge);
+
+  const jar = new Map(request.cookies.getAll().map(({ name, value }) => [name, value]));
+  for (const write of writes) {
+    if (write.value) jar.set(write.name, write.value);
+    else jar.delete(write.name);
+  }
+  const headers = new Headers(request.headers);
+  headers.set('cookie', [...jar].map(([name, value]) => `${name}=${value}`).join('; '));
+
+  const response = privateResponse(NextResponse.next({ request: { headers } }));
+  applyCookies(response, writes);
+  return response;
+}
+
+function reject(request: NextRequest, reason: RejectReason): NextResponse {
+  let response: NextResponse;
+  if (isApi(request)) {
+    response = NextResponse.json({ error: 'unauthorized', reason }, { status: 401 });
+  } else {
+    const url = new URL('/signin', env().appUrl);
+    url.searchParams.set('returnTo', `${request.nextUrl.pathname}${request.nextUrl.search}`);
+    url.searchParams.set('reason', reason);
+    response = NextResponse.redirect(url, 303);
+  }
+  // Anonymous requests carry no session cookie; everything else gets it cleared.
+  if (reason !== 'signin') applyCookies(response, sessionCookieClears(request.cookies, cookieSettings()));
+  return privateResponse(response);
+}
+
+/** The IdP cannot be reached and the access token has expired: keep the cookie, ask to retry. */
+function unavailable(request: NextRequest): NextResponse {
+  const response = isApi(request)
+    ? NextResponse.json({ error: 'unavailable', reason: 'idp_unavailable' }, { status: 503 })
+    : new NextResponse(unavailablePage(`${request.nextUrl.pathname}${request.nextUrl.search}`), {
+        status: 503,
+        headers: { 'Content-Type': 'text/html; charset=utf-8' },
+      });
+  response.headers.set('Retry-After', '5');
+  return privateResponse(response);
+}

@@ -1,0 +1,154 @@
+import 'server-only';
+import { sealData, unsealData } from 'iron-session';
+import { type SessionData, sessionDataSchema, type TokenSet, tokenSetSchema } from './session-data';
+
+/**
+ * The only module that seals and unseals: the session cookie (with chunking for large
+ * IdP tokens) and the token set kept sealed in the registry for refresh coordination.
+ */
+export interface CookieSettings {
+  readonly secrets: Readonly<Record<number, string>>;
+  readonly secure: boolean;
+  readonly absoluteLifetimeSec: number;
+}
+
+/** A cookie to write on the response: a value to set, or an empty value to clear. */
+export interface CookieWrite {
+  readonly name: string;
+  readonly value: string;
+  readonly options: {
+    httpOnly: true;
+    secure: boolean;
+    sameSite: 'lax';
+    path: '/';
+    maxAge: number;
+  };
+}
+
+export interface CookieJar {
+  get(name: string): { value: string } | undefined;
+  getAll(): Array<{ name: string }>;
+}
+
+/** Browsers drop cookies over ~4096 bytes including name and attributes. */
+const CHUNK_SIZE = 3800;
+const MAX_CHUNKS = 10;
+
+export function sessionCookieName(secure: boolean): string {
+  // __Host- binds the cookie to this exact origin: Secure, Path=/ and no Domain.
+  return secure ? '__Host-renewal-session' : 'renewal-session';
+}
+
+function chunkName(base: string, index: number): string {
+  return index === 0 ? base : `${base}.${index}`;
+}
+
+/** The sealed session as the browser sent it, chunks joined; undefined when absent. */
+export function readSessionCookie(jar: CookieJar, secure: boolean): string | undefined {
+  const base = sessionCookieName(secure);
+  const first = jar.get(base)?.value;
+  if (!first) return undefined;
+  let sealed = first;
+  for (let i = 1; i < MAX_CHUNKS; i++) {
+    const next = jar.get(chunkName(base, i))?.value;
+    if (!next) break;
+    sealed += next;
+  }
+  return sealed;
+}
+
+function cookieOptions(settings: CookieSettings, maxAge: number): CookieWrite['options'] {
+  return { httpOnly: true, secure: settings.secure, sameSite: 'lax', path: '/', maxAge };
+}
+
+function existingChunkCount(jar: CookieJar, base: string): number {
+  return jar.getAll().filter(({ name }) => name === base || name.startsWith(`${base}.`)).length;
+}
+
+/**
+ * The cookies that store `sealed`, split into chunks when large, plus clears for chunks
+ * the browser holds from an earlier, larger session.
+ */
+export function sessionCookieWrites(sealed: string, jar: CookieJar, settings: CookieSettings, maxAgeSec: number): CookieWrite[] {
+  const base = sessionCookieName(settings.secure);
+  const writes: CookieWrite[] = [];
+  const count = Math.ceil(sealed.length / CHUNK_SIZE);
+  if (count > MAX_CHUNKS) throw new Error(`renewal: sealed session is ${sealed.length} bytes, over the ${MAX_CHUNKS * CHUNK_SIZE}-byte limit`);
+  for (let i = 0; i < count; i++) {
+    writes.push({ name: chunkName(base, i), value: sealed.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), options: cookieOptions(settings, maxAgeSec) });
+  }
+  for (let i = count; i < existingChunkCount(jar, base); i++) {
+    writes.push({ name: chunkName(base, i), value: '', options: cookieOptions(settings, 0) });
+  }
+  return writes;
+}
+
+/** Clears every chunk of the session cookie the browser sent (at least the first). */
+export function sessionCookieClears(jar: CookieJar, settings: CookieSettings): CookieWrite[] {
+  const base = sessionCookieName(settings.secure);
+  const count = Math.max(1, existingChunkCount(jar, base));
+  return Array.from({ length: count }, (_, i) => ({ name: chunkName(base, i), value: '', options: cookieOptions(settings, 0) }));
+}
+
+function newestSecretId(secrets: Readonly<Record<number, string>>): number {
+  return Math.max(...Object.keys(secrets).map(Number));
+}
+
+function sealTtl(settings: CookieSettings): number {
+  // The seal outlives the cookie by a minute, so an expired seal is never the reason a
+  // session ends: the lifetime checks in validateSession are.
+  return settings.absoluteLifetimeSec + 60;
+}
+
+export async function sealSession(data: SessionData, settings: CookieSettings): Promise<string> {
+  return sealData(data, { password: settings.secrets, ttl: sealTtl(settings) });
+}
+
+export interface Unsealed {
+  readonly session: SessionData;
+  /** Sealed with an older secret: rewrite it with the newest one. */
+  readonly stale: boolean;
+}
+
+/**
+ * Opens a sealed session. Anything that is not a seal made by us with a current secret
+ * and a payload of the current version yields undefined, never an exception.
+ */
+export async function unsealSession(sealed: string, settings: CookieSettings): Promise<Unsealed | undefined> {
+  try {
+    const raw = await unsealData<unknown>(sealed, { password: settings.secrets, ttl: sealTtl(settings) });
+    const parsed = sessionDataSchema.safeParse(raw);
+    if (!parsed.success) return undefined;
+    const secretId = Number(sealed.split('*')[1]);
+    return { session: parsed.data, stale: secretId !== newestSecretId(settings.secrets) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Seals any small value (the sign-in transaction) for `ttlSec` seconds. */
+export async function sealValue(value: object, secrets: Readonly<Record<number, string>>, ttlSec: number): Promise<string> {
+  return sealData(value, { password: secrets, ttl: ttlSec });
+}
+
+/** Opens a value sealed by sealValue; undefined when tampered, expired or foreign. */
+export async function unsealValue(sealed: string, secrets: Readonly<Record<number, string>>, ttlSec: number): Promise<unknown> {
+  try {
+    return await unsealData<unknown>(sealed, { password: secrets, ttl: ttlSec });
+  } catch {
+    return undefined;
+  }
+}
+
+export async function sealTokens(tokens: TokenSet, settings: CookieSettings): Promise<string> {
+  return sealData(tokens, { password: settings.secrets, ttl: sealTtl(settings) });
+}
+
+export async function unsealTokens(sealed: string, settings: CookieSettings): Promise<TokenSet | undefined> {
+  try {
+    const parsed = tokenSetSchema.safeParse(await unsealData<unknown>(sealed, { password: settings.secrets, ttl: sealTtl(settings) }));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, DEV_DEFAULTS, parseConfig } from './config';
+
+test('outside production everything defaults to the dev IdP and SQLite', () => {
+  const config = parseConfig({});
+  assert.equal(config.oidc.issuer.href, `${DEV_DEFAULTS.issuer}/`);
+  assert.equal(config.oidc.usesDevIdp, true);
+  assert.equal(config.oidc.allowInsecure, true);
+  assert.equal(config.oidc.redirectUri, 'http://localhost:3000/auth/callback');
+  assert.equal(config.secureCookies, false);
+  assert.equal(config.databaseUrl, DEV_DEFAULTS.databaseUrl);
+});
+
+test('production lists every missing or weak setting at once', () => {
+  assert.throws(
+    () => parseConfig({ NODE_ENV: 'production', SESSION_SECRET: 'short', REFRESH_WINDOW: 'soon' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems, [
+        'APP_URL is required in production',
+        'OIDC_ISSUER is required in production',
+        'OIDC_CLIENT_ID is required in production',
+        'OIDC_CLIENT_SECRET is required in production',
+        'SESSION_SECRET: secret 1 is shorter than 32 characters',
+        'REFRESH_WINDOW must be a positive whole number',
+      ]);
+      return true;
+    },
+  );
+});
+
+test('http issuers are allowed for loopback hosts only', () => {
+  assert.throws(() => parseConfig({ OIDC_ISSUER: 'http://idp.example.com' }), /OIDC_ISSUER must use https/);
+  assert.equal(parseConfig({ OIDC_ISSUER: 'http://localhost:8080/realms/x' }).oidc.allowInsecure, true);
+  assert.equal(parseConfig({ OIDC_ISSUER: 'https://idp.example.com' }).oidc.allowInsecure, false);
+});
+
+test('https APP_URL turns on secure cookies; the dev secret is refused in production', () => {
+  const production = {
+    NODE_ENV: 'production',
+    APP_URL: 'https://app.example.com',
+    OIDC_ISSUER: 'https://idp.example.com',
+    OIDC_CLIENT_ID: 'app',
+    OIDC_CLIENT_SECRET: 'secret',
+    SESSION_SECRET: 'x'.repeat(40),
+  };
+  assert.equal(parseConfig(production).secureCookies, true);
+  assert.throws(() => parseConfig({ ...production, SESSION_SECRET: DEV_DEFAULTS.sessionSecret }), /published development secret/);
+  assert.throws(() => parseConfig({ ...production, APP_URL: 'http://app.example.com' }), /APP_URL must use https/);
+});
+
+test('several session secrets rotate: id:secret pairs, the highest id seals', () => {
+  const config = parseConfig({ SESSION_SECRET: `2:${'n'.repeat(32)},1:${'o'.repeat(32)}` });
+  assert.deepEqual(config.session.secrets, { 2: 'n'.repeat(32), 1: 'o'.repeat(32) });
+  assert.throws(() => parseConfig({ SESSION_SECRET: `${'n'.repeat(32)},${'o'.repeat(32)}` }), /write each as id:secret/);
+});

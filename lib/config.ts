@@ -1,0 +1,168 @@
+/**
+ * Configuration parsing, pure and free of Next.js so that scripts (migrate, start) and
+ * tests use the very same rules as the app. lib/env.ts holds the app's parsed copy.
+ */
+import { z } from 'zod';
+
+export interface AppConfig {
+  readonly production: boolean;
+  readonly appUrl: URL;
+  /** https: `Secure` cookies with the `__Host-` prefix, and HSTS. */
+  readonly secureCookies: boolean;
+  readonly oidc: {
+    readonly issuer: URL;
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly scope: string;
+    readonly redirectUri: string;
+    readonly postLogoutRedirectUri: string;
+    /** http is allowed for loopback issuers only (the dev IdP). */
+    readonly allowInsecure: boolean;
+    readonly usesDevIdp: boolean;
+  };
+  readonly session: {
+    /** Secret id → secret. The highest id seals; every id unseals (rotation). */
+    readonly secrets: Readonly<Record<number, string>>;
+    readonly absoluteLifetimeSec: number;
+    readonly idleTimeoutSec: number;
+    readonly refreshWindowSec: number;
+    readonly graceSec: number;
+    readonly refreshTimeoutMs: number;
+    readonly registryCheckSec: number;
+  };
+  readonly databaseUrl: string;
+}
+
+/** Every problem found in the environment, reported at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Renewal cannot start: fix these settings (see .env.example)\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEV_DEFAULTS = {
+  appUrl: 'http://localhost:3000',
+  issuer: 'http://127.0.0.1:4000',
+  clientId: 'renewal-dev',
+  clientSecret: 'renewal-dev-secret-not-for-production',
+  sessionSecret: 'renewal-dev-session-secret-not-for-production-use',
+  databaseUrl: 'file:./data/renewal.db',
+} as const;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const MIN_SECRET_LENGTH = 32;
+
+export function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname);
+}
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const numbers = z.object({
+  SESSION_ABSOLUTE_LIFETIME: seconds(7 * 24 * 3600),
+  SESSION_IDLE_TIMEOUT: seconds(24 * 3600),
+  REFRESH_WINDOW: seconds(60),
+  REFRESH_GRACE: seconds(60),
+  REFRESH_TIMEOUT_MS: seconds(5000),
+  REGISTRY_CHECK_INTERVAL: seconds(5),
+});
+
+function parseSecrets(raw: string, problems: string[]): Record<number, string> {
+  // "secret" alone, or "2:newest,1:older" to rotate: the highest id seals, all unseal.
+  const secrets: Record<number, string> = {};
+  const parts = raw.split(',').map((part) => part.trim()).filter(Boolean);
+  for (const part of parts) {
+    const match = /^(\d+):(.+)$/.exec(part);
+    const id = match ? Number(match[1]) : 1;
+    const secret = match ? match[2]! : part;
+    if (!match && parts.length > 1) problems.push('SESSION_SECRET: with several secrets, write each as id:secret (e.g. 2:new,1:old)');
+    if (secret.length < MIN_SECRET_LENGTH) problems.push(`SESSION_SECRET: secret ${id} is shorter than ${MIN_SECRET_LENGTH} characters`);
+    secrets[id] = secret;
+  }
+  if (parts.length === 0) problems.push('SESSION_SECRET is empty');
+  return secrets;
+}
+
+function parseUrl(name: string, raw: string, problems: string[]): URL | undefined {
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return url;
+  } catch {
+    problems.push(`${name} must be an absolute http(s) URL, got "${raw}"`);
+    return undefined;
+  }
+}
+
+/**
+ * Parses the environment. Outside production, everything has a local default that
+ * points at the dev IdP and SQLite; in production, missing or weak settings are errors.
+ */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const production = env.NODE_ENV === 'production';
+  const problems: string[] = [];
+  const setting = (name: string, devDefault: string, requiredInProduction = true): string => {
+    const value = env[name]?.trim();
+    if (value) return value;
+    if (production && requiredInProduction) problems.push(`${name} is required in production`);
+    return devDefault;
+  };
+
+  const appUrl = parseUrl('APP_URL', setting('APP_URL', DEV_DEFAULTS.appUrl).replace(/\/+$/, ''), problems);
+  const usesDevIdp = !env.OIDC_ISSUER?.trim();
+  const issuer = parseUrl('OIDC_ISSUER', setting('OIDC_ISSUER', DEV_DEFAULTS.issuer), problems);
+  const clientId = setting('OIDC_CLIENT_ID', DEV_DEFAULTS.clientId);
+  const clientSecret = setting('OIDC_CLIENT_SECRET', DEV_DEFAULTS.clientSecret);
+  const secrets = parseSecrets(setting('SESSION_SECRET', DEV_DEFAULTS.sessionSecret), problems);
+  const databaseUrl = setting('DATABASE_URL', DEV_DEFAULTS.databaseUrl, false);
+
+  if (issuer && issuer.protocol === 'http:' && !isLoopback(issuer)) {
+    problems.push(`OIDC_ISSUER must use https (http is allowed for loopback hosts only), got "${issuer.href}"`);
+  }
+  if (production && env.SESSION_SECRET && Object.values(secrets).includes(DEV_DEFAULTS.sessionSecret)) {
+    problems.push('SESSION_SECRET is the published development secret; generate one with `openssl rand -base64 48`');
+  }
+  if (production && appUrl && appUrl.protocol === 'http:' && !isLoopback(appUrl)) {
+    problems.push(`APP_URL must use https in production (http is allowed for loopback hosts only), got "${appUrl.href}"`);
+  }
+  if (!databaseUrl.startsWith('file:')) {
+    problems.push(`DATABASE_URL must be a SQLite file URL (file:./data/renewal.db), got "${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}"`);
+  }
+
+  const parsedNumbers = numbers.safeParse(env);
+  if (!parsedNumbers.success) {
+    for (const issue of parsedNumbers.error.issues) {
+      problems.push(`${issue.path.join('.')} must be a positive whole number`);
+    }
+  }
+  if (problems.length > 0 || !appUrl || !issuer || !parsedNumbers.success) throw new ConfigError(problems);
+
+  const n = parsedNumbers.data;
+  const origin = appUrl.origin;
+  return {
+    production,
+    appUrl,
+    secureCookies: appUrl.protocol === 'https:',
+    oidc: {
+      issuer,
+      clientId,
+      clientSecret,
+      scope: env.OIDC_SCOPE?.trim() || 'openid profile email offline_access',
+      redirectUri: `${origin}/auth/callback`,
+      postLogoutRedirectUri: `${origin}/`,
+      allowInsecure: issuer.protocol === 'http:' && isLoopback(issuer),
+      usesDevIdp,
+    },
+    session: {
+      secrets,
+      absoluteLifetimeSec: n.SESSION_ABSOLUTE_LIFETIME,
+      idleTimeoutSec: n.SESSION_IDLE_TIMEOUT,
+      refreshWindowSec: n.REFRESH_WINDOW,
+      graceSec: n.REFRESH_GRACE,
+      refreshTimeoutMs: n.REFRESH_TIMEOUT_MS,
+      registryCheckSec: n.REGISTRY_CHECK_INTERVAL,
+    },
+    databaseUrl,
+  };
+}

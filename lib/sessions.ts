@@ -1,0 +1,87 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { db } from './db';
+
+/** What the audit trail records. */
+export type AuditType =
+  | 'sign_in'
+  | 'refresh'
+  | 'refresh_adopted'
+  | 'refresh_failed'
+  | 'refresh_unavailable'
+  | 'rejected'
+  | 'sign_out';
+
+export interface AuditEntry {
+  readonly type: AuditType;
+  readonly sessionId?: string;
+  readonly userId?: string;
+  readonly reason?: string;
+}
+
+/** Appends to the audit trail. Never holds a token. */
+export async function audit(entry: AuditEntry): Promise<void> {
+  await db().auditEvent.create({ data: { type: entry.type, sessionId: entry.sessionId, userId: entry.userId, reason: entry.reason } });
+}
+
+/** A session id: 256 random bits, minted at every sign-in so a planted id is useless. */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export interface SignedInUser {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly email?: string;
+  readonly name?: string;
+}
+
+/** Finds or creates the user by (issuer, subject), never by email. Returns its id. */
+export async function upsertUser(user: SignedInUser, now: Date): Promise<string> {
+  const row = await db().user.upsert({
+    where: { issuer_subject: { issuer: user.issuer, subject: user.subject } },
+    create: { id: newSessionId(), issuer: user.issuer, subject: user.subject, email: user.email, name: user.name, createdAt: now, lastLoginAt: now },
+    update: { email: user.email, name: user.name, lastLoginAt: now },
+  });
+  return row.id;
+}
+
+export interface NewSession {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: Date;
+  readonly absoluteExpiresAt: Date;
+  readonly idpSid?: string;
+  readonly userAgent?: string;
+  readonly refreshTokenHash?: string;
+  readonly latestTokens: string;
+}
+
+export async function createSession(session: NewSession): Promise<void> {
+  await db().session.create({
+    data: {
+      id: session.id,
+      userId: session.userId,
+      createdAt: session.createdAt,
+      lastSeenAt: session.createdAt,
+      absoluteExpiresAt: session.absoluteExpiresAt,
+      idpSid: session.idpSid,
+      userAgent: session.userAgent?.slice(0, 400),
+      refreshTokenHash: session.refreshTokenHash,
+      latestTokens: session.latestTokens,
+    },
+  });
+}
+
+/** Marks a session revoked; a revoked session stays revoked (the first reason wins). */
+export async function revokeSession(sessionId: string, reason: string, now: Date): Promise<boolean> {
+  const { count } = await db().session.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { revokedAt: now, revokedReason: reason, latestTokens: null, leaseOwner: null, leaseUntil: null },
+  });
+  return count > 0;
+}
+
+export async function recentEvents(sessionId: string, take = 12) {
+  return db().auditEvent.findMany({ where: { sessionId }, orderBy: { id: 'desc' }, take });
+}

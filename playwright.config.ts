@@ -1,0 +1,58 @@
+import { defineConfig } from '@playwright/test';
+import { chromiumExecutable } from './e2e/browser';
+import { ACCESS_TOKEN_TTL, APP_PORT, APP_URL, IDP_PORT, IDP_URL } from './e2e/settings';
+
+const clientSecret = 'e2e-client-secret';
+
+export default defineConfig({
+  testDir: 'e2e',
+  // The specs share one app, one IdP and their counters: run them one at a time.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL: APP_URL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: chromiumExecutable(),
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    },
+  },
+  webServer: [
+    {
+      command: 'node --import tsx idp/server.ts',
+      url: `${IDP_URL}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: {
+        DEV_IDP_PORT: String(IDP_PORT),
+        APP_URL,
+        OIDC_CLIENT_ID: 'renewal-e2e',
+        OIDC_CLIENT_SECRET: clientSecret,
+        DEV_IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
+        DEV_IDP_TEST_CONTROLS: '1',
+      },
+    },
+    {
+      command: 'rm -f data/e2e.db data/e2e.db-wal data/e2e.db-shm && npx next build && node scripts/start.mjs',
+      url: `http://127.0.0.1:${APP_PORT}/`,
+      reuseExistingServer: false,
+      timeout: 300_000,
+      stdout: 'pipe',
+      env: {
+        APP_URL,
+        HOST: '127.0.0.1',
+        PORT: String(APP_PORT),
+        OIDC_ISSUER: IDP_URL,
+        OIDC_CLIENT_ID: 'renewal-e2e',
+        OIDC_CLIENT_SECRET: clientSecret,
+        SESSION_SECRET: 'e2e-session-secret-0123456789-abcdefghijklmnop',
+        DATABASE_URL: 'file:./data/e2e.db',
+        REFRESH_TIMEOUT_MS: '2000',
+      },
+    },
+  ],
+});

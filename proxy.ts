@@ -1,0 +1,13 @@
+import type { NextRequest } from 'next/server';
+import { respond } from './lib/auth/respond';
+import { validateRequest } from './lib/auth/session';
+
+/** Every protected page and API call passes through validateSession (lib/auth/validate.ts). */
+export async function proxy(request: NextRequest) {
+  return respond(request, await validateRequest(request.cookies));
+}
+
+// Protected areas. Public pages (/, /signin) and the /auth/* routes are not listed.
+export const config = {
+  matcher: ['/dashboard/:path*', '/api/:path*'],
+};

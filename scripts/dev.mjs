@@ -1,0 +1,20 @@
+// `npm run dev`: migrations, the dev IdP (unless OIDC_ISSUER points elsewhere) and `next dev`.
+import { listenAddress, runOrExit, supervise } from './processes.mjs';
+
+const appUrl = process.env.APP_URL ?? 'http://localhost:3000';
+const usesDevIdp = !process.env.OIDC_ISSUER;
+const tsx = ['--conditions=react-server', '--import', 'tsx'];
+
+runOrExit(process.execPath, [...tsx, 'scripts/migrate.ts']);
+
+const { port, host } = listenAddress(appUrl);
+const children = [{ name: 'next dev', command: 'npx', args: ['next', 'dev', '--port', port, '--hostname', host] }];
+if (usesDevIdp) {
+  children.unshift({ name: 'dev IdP', command: process.execPath, args: ['--import', 'tsx', 'idp/server.ts'], env: { ...process.env, APP_URL: appUrl } });
+}
+supervise(children);
+
+console.log(`
+  Renewal is starting at ${appUrl}
+  ${usesDevIdp ? `Dev IdP at http://127.0.0.1:${process.env.DEV_IDP_PORT ?? 4000}: sign in as alice / password or bob / password` : `IdP: ${process.env.OIDC_ISSUER}`}
+`);
