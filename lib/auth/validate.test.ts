@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Decision, RegistryVerdict, RenewOutcome } from './decision';
+import { refreshWindow } from './decision';
+import type { SessionData } from './session-data';
+import { validateSession, type ValidateDeps } from './validate';
+
+const NOW = 2_000_000_000;
+const policy = { absoluteLifetimeSec: 3600, refreshWindowSec: 60 };
+
+function session(expiresIn: number, overrides: Partial<SessionData> = {}, refreshToken: string | null = 'rt'): SessionData {
+  return {
+    v: 1,
+    sid: 'sid-0123456789abcdef',
+    userId: 'u',
+    sub: 'alice',
+    createdAt: NOW - 100,
+    tokenVersion: 0,
+    tokens: { accessToken: 'at', refreshToken: refreshToken ?? undefined, expiresAt: NOW + expiresIn, issuedAt: NOW + expiresIn - 600 },
+    ...overrides,
+  };
+}
+
+interface Scenario {
+  readonly session?: SessionData | 'unsealable';
+  readonly stale?: boolean;
+  readonly registry?: RegistryVerdict;
+  readonly refresh?: RenewOutcome;
+}
+
+async function decide(scenario: Scenario): Promise<{ decision: Decision; renewCalls: number }> {
+  let renewCalls = 0;
+  const deps: ValidateDeps = {
+    policy,
+    unseal: async () => (scenario.session === 'unsealable' || !scenario.session ? undefined : { session: scenario.session, stale: scenario.stale ?? false }),
+    checkRegistry: async () => scenario.registry ?? 'active',
+    renew: async () => {
+      renewCalls += 1;
+      return scenario.refresh ?? assert.fail('renew was not expected');
+    },
+  };
+  const decision = await validateSession(scenario.session ? 'sealed' : undefined, NOW, deps);
+  return { decision, renewCalls };
+}
+
+test('no cookie → anonymous', async () => {
+  assert.deepEqual((await decide({})).decision, { kind: 'anonymous' });
+});
+
+test('a cookie that cannot be unsealed → rejected invalid', async () => {
+  assert.deepEqual((await decide({ session: 'unsealable' })).decision, { kind: 'rejected', reason: 'invalid' });
+});
+
+test('absolute lifetime passed → rejected expired, whatever the token says', async () => {
+  const old = session(500, { createdAt: NOW - 3600 });
+  assert.deepEqual((await decide({ session: old })).decision, { kind: 'rejected', reason: 'expired' });
+});
+
+test('idle timeout (registry) → rejected expired; revoked in the registry → rejected revoked', async () => {
+  assert.deepEqual((await decide({ session: session(500), registry: 'idle' })).decision, { kind: 'rejected', reason: 'expired' });
+  assert.deepEqual((await decide({ session: session(500), registry: 'revoked' })).decision, { kind: 'rejected', reason: 'revoked' });
+});
+
+test('token valid beyond the refresh window → valid, no refresh', async () => {
+  const s = session(61);
+  assert.deepEqual(await decide({ session: s }), { decision: { kind: 'valid', session: s, rewrite: false }, renewCalls: 0 });
+});
+
+test('sealed with an older secret → valid, rewritten with the newest', async () => {
+  const s = session(500);
+  assert.deepEqual((await decide({ session: s, stale: true })).decision, { kind: 'valid', session: s, rewrite: true });
+});
+
+test('inside the refresh window or expired without a refresh token → rejected expired', async () => {
+  assert.deepEqual((await decide({ session: session(30, {}, null) })).decision, { kind: 'rejected', reason: 'expired' });
+  assert.deepEqual((await decide({ session: session(-5, {}, null) })).decision, { kind: 'rejected', reason: 'expired' });
+});
+
+test('inside the window, refresh succeeded → renewed with the new session', async () => {
+  const renewed = session(600, { tokenVersion: 1 });
+  const result = await decide({ session: session(30), refresh: { kind: 'renewed', session: renewed } });
+  assert.deepEqual(result, { decision: { kind: 'renewed', session: renewed }, renewCalls: 1 });
+});
+
+test('refresh answered definitively → rejected with its reason', async () => {
+  for (const reason of ['refresh_failed', 'revoked', 'superseded'] as const) {
+    assert.deepEqual((await decide({ session: session(-1), refresh: { kind: 'terminal', reason } })).decision, { kind: 'rejected', reason });
+  }
+});
+
+test('refresh failed transiently: still-valid token → valid; expired token → unavailable (cookie kept)', async () => {
+  const stillValid = session(30);
+  assert.deepEqual((await decide({ session: stillValid, refresh: { kind: 'transient' } })).decision, { kind: 'valid', session: stillValid, rewrite: false });
+  const expired = session(0);
+  assert.deepEqual((await decide({ session: expired, refresh: { kind: 'transient' } })).decision, { kind: 'unavailable', session: expired });
+});
+
+test('the refresh window is the configured one, or a quarter of a short token lifetime', () => {
+  assert.equal(refreshWindow({ accessToken: 'a', expiresAt: 3600, issuedAt: 0 }, policy), 60);
+  assert.equal(refreshWindow({ accessToken: 'a', expiresAt: 60, issuedAt: 0 }, policy), 15);
+  assert.equal(refreshWindow({ accessToken: 'a', expiresAt: 2, issuedAt: 0 }, policy), 1);
+});
