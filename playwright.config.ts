@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumExecutable } from './e2e/browser';
-import { ACCESS_TOKEN_TTL, APP_PORT, APP_URL, IDP_PORT, IDP_URL } from './e2e/settings';
+import { ACCESS_TOKEN_TTL, APP_PORT, APP_URL, E2E_DATABASE_FILE, IDP_PORT, IDP_URL } from './e2e/settings';
 
 const clientSecret = 'e2e-client-secret';
 
@@ -37,7 +37,7 @@ export default defineConfig({
       },
     },
     {
-      command: 'rm -f data/e2e.db data/e2e.db-wal data/e2e.db-shm && npx next build && node scripts/start.mjs',
+      command: `rm -f ${E2E_DATABASE_FILE} ${E2E_DATABASE_FILE}-wal ${E2E_DATABASE_FILE}-shm && npx next build && node scripts/start.mjs`,
       url: `http://127.0.0.1:${APP_PORT}/`,
       reuseExistingServer: false,
       timeout: 300_000,
@@ -50,7 +50,7 @@ export default defineConfig({
         OIDC_CLIENT_ID: 'renewal-e2e',
         OIDC_CLIENT_SECRET: clientSecret,
         SESSION_SECRET: 'e2e-session-secret-0123456789-abcdefghijklmnop',
-        DATABASE_URL: 'file:./data/e2e.db',
+        DATABASE_URL: `file:./${E2E_DATABASE_FILE}`,
         REFRESH_TIMEOUT_MS: '2000',
       },
     },

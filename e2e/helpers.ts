@@ -1,5 +1,6 @@
 import { type BrowserContext, expect, type Page } from '@playwright/test';
-import { IDP_URL } from './settings';
+import Database from 'better-sqlite3';
+import { E2E_DATABASE_FILE, IDP_URL } from './settings';
 
 export interface IdpStats {
   token: Record<string, number>;
@@ -51,4 +52,14 @@ export async function shownExpiry(page: Page): Promise<number> {
 export async function waitUntilPast(epochSeconds: number, marginMs = 600): Promise<void> {
   const wait = epochSeconds * 1000 + marginMs - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+/** Audit events of the app's database (the real SQLite file the app under test writes). */
+export function auditEvents(type: string): Array<{ type: string; reason: string | null; sessionId: string | null }> {
+  const sqlite = new Database(E2E_DATABASE_FILE, { readonly: true, fileMustExist: true });
+  try {
+    return sqlite.prepare('SELECT "type", "reason", "sessionId" FROM "AuditEvent" WHERE "type" = ? ORDER BY "id"').all(type) as Array<{ type: string; reason: string | null; sessionId: string | null }>;
+  } finally {
+    sqlite.close();
+  }
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { idp, sessionCookie, shownExpiry, signIn, signInAtIdp, waitUntilPast } from './helpers';
+import { auditEvents, idp, sessionCookie, shownExpiry, signIn, signInAtIdp, waitUntilPast } from './helpers';
 
 test.beforeEach(async () => {
   await idp.reset();
@@ -27,6 +27,22 @@ test('past the access-token lifetime, navigating renews once and the same respon
   expect((after.token.refresh_token ?? 0) - (before.token.refresh_token ?? 0)).toBe(1);
   expect(after.tokenErrors).toEqual({});
   await expect(page.getByTestId('events')).toContainText('refresh');
+});
+
+test('a person watching the dashboard sees it renew by itself, without errors', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await signIn(page);
+  await expect(page.getByTestId('remaining')).toHaveText(/^\d+ s left$/);
+  const expiry = await shownExpiry(page);
+  await waitUntilPast(expiry);
+  await expect(page.getByTestId('token-version')).toHaveText('1');
+  expect(await shownExpiry(page)).toBeGreaterThan(expiry);
+  expect((await idp.stats()).token.refresh_token).toBe(1);
+  expect(errors).toEqual([]);
 });
 
 test('a burst of parallel requests with one expired cookie causes one refresh, and all succeed', async ({ page }) => {
@@ -63,6 +79,8 @@ test('a grant revoked at the IdP sends the person to sign in, and back to the sa
   await page.goto('/dashboard?view=events');
   await expect(page).toHaveURL(/\/signin\?returnTo=%2Fdashboard%3Fview%3Devents&reason=refresh_failed$/);
   await expect(page.getByTestId('reason')).toContainText('no longer accepts this session');
+  expect(auditEvents('refresh_failed').at(-1)?.reason).toBe('invalid_grant');
+  expect(auditEvents('rejected').at(-1)?.reason).toBe('refresh_failed');
 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await signInAtIdp(page);

@@ -1,5 +1,10 @@
 // `npm run dev`: migrations, the dev IdP (unless OIDC_ISSUER points elsewhere) and `next dev`.
+import nextEnv from '@next/env';
 import { listenAddress, runOrExit, supervise } from './processes.mjs';
+
+// The same .env files Next.js reads, so migrations and the dev IdP see the app's settings.
+nextEnv.loadEnvConfig(process.cwd(), true);
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 
 const appUrl = process.env.APP_URL ?? 'http://localhost:3000';
 const usesDevIdp = !process.env.OIDC_ISSUER;

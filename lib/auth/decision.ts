@@ -8,7 +8,8 @@ export type Decision =
   | { readonly kind: 'anonymous' }
   | { readonly kind: 'valid'; readonly session: SessionData; readonly rewrite: boolean }
   | { readonly kind: 'renewed'; readonly session: SessionData }
-  | { readonly kind: 'rejected'; readonly reason: RejectReason }
+  /** `session`: the cookie's session when it could be read, for the audit trail. */
+  | { readonly kind: 'rejected'; readonly reason: RejectReason; readonly session?: SessionData }
   | { readonly kind: 'unavailable'; readonly session: SessionData };
 
 /** The outcome of asking for fresh tokens (lib/auth/refresh.ts). */
@@ -48,13 +49,13 @@ export function decideBeforeRefresh(
   policy: SessionPolicy,
   registry: RegistryVerdict,
 ): Decision | 'refresh' {
-  if (now >= absoluteExpiry(session, policy)) return { kind: 'rejected', reason: 'expired' };
-  if (registry === 'revoked') return { kind: 'rejected', reason: 'revoked' };
-  if (registry === 'idle') return { kind: 'rejected', reason: 'expired' };
+  if (now >= absoluteExpiry(session, policy)) return { kind: 'rejected', reason: 'expired', session };
+  if (registry === 'revoked') return { kind: 'rejected', reason: 'revoked', session };
+  if (registry === 'idle') return { kind: 'rejected', reason: 'expired', session };
   if (session.tokens.expiresAt - now > refreshWindow(session.tokens, policy)) {
     return { kind: 'valid', session, rewrite: false };
   }
-  if (!session.tokens.refreshToken) return { kind: 'rejected', reason: 'expired' };
+  if (!session.tokens.refreshToken) return { kind: 'rejected', reason: 'expired', session };
   return 'refresh';
 }
 
@@ -64,7 +65,7 @@ export function decideAfterRefresh(session: SessionData, now: number, outcome: R
     case 'renewed':
       return { kind: 'renewed', session: outcome.session };
     case 'terminal':
-      return { kind: 'rejected', reason: outcome.reason };
+      return { kind: 'rejected', reason: outcome.reason, session };
     case 'transient':
       return session.tokens.expiresAt > now ? { kind: 'valid', session, rewrite: false } : { kind: 'unavailable', session };
   }

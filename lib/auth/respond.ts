@@ -6,6 +6,7 @@ import { type CookieWrite, sealSession, sessionCookieClears, sessionCookieWrites
 import { cookieSettings, nowSeconds } from './session';
 import type { SessionData } from './session-data';
 import { unavailablePage } from './unavailable-page';
+import { audit } from '../sessions';
 
 /**
  * Turns validateSession's decision into the proxy's response (DESIGN.md, "the request
@@ -21,10 +22,24 @@ export async function respond(request: NextRequest, decision: Decision): Promise
     case 'anonymous':
       return reject(request, 'signin');
     case 'rejected':
+      if (decision.session) await auditRejection(decision.session, decision.reason);
       return reject(request, decision.reason);
     case 'unavailable':
       return unavailable(request);
   }
+}
+
+// A rejected cookie is cleared, but a script (or an attacker replaying it) may send it
+// again: record each session's rejection once per process, not once per request.
+const recentlyAudited = new Set<string>();
+const MAX_AUDITED = 10_000;
+
+async function auditRejection(session: SessionData, reason: RejectReason): Promise<void> {
+  const key = `${session.sid}:${reason}`;
+  if (recentlyAudited.has(key)) return;
+  if (recentlyAudited.size >= MAX_AUDITED) recentlyAudited.clear();
+  recentlyAudited.add(key);
+  await audit({ type: 'rejected', sessionId: session.sid, userId: session.userId, reason });
 }
 
 function isApi(request: NextRequest): boolean {

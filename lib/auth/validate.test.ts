@@ -53,12 +53,13 @@ test('a cookie that cannot be unsealed → rejected invalid', async () => {
 
 test('absolute lifetime passed → rejected expired, whatever the token says', async () => {
   const old = session(500, { createdAt: NOW - 3600 });
-  assert.deepEqual((await decide({ session: old })).decision, { kind: 'rejected', reason: 'expired' });
+  assert.deepEqual((await decide({ session: old })).decision, { kind: 'rejected', reason: 'expired', session: old });
 });
 
 test('idle timeout (registry) → rejected expired; revoked in the registry → rejected revoked', async () => {
-  assert.deepEqual((await decide({ session: session(500), registry: 'idle' })).decision, { kind: 'rejected', reason: 'expired' });
-  assert.deepEqual((await decide({ session: session(500), registry: 'revoked' })).decision, { kind: 'rejected', reason: 'revoked' });
+  const s = session(500);
+  assert.deepEqual((await decide({ session: s, registry: 'idle' })).decision, { kind: 'rejected', reason: 'expired', session: s });
+  assert.deepEqual((await decide({ session: s, registry: 'revoked' })).decision, { kind: 'rejected', reason: 'revoked', session: s });
 });
 
 test('token valid beyond the refresh window → valid, no refresh', async () => {
@@ -72,8 +73,9 @@ test('sealed with an older secret → valid, rewritten with the newest', async (
 });
 
 test('inside the refresh window or expired without a refresh token → rejected expired', async () => {
-  assert.deepEqual((await decide({ session: session(30, {}, null) })).decision, { kind: 'rejected', reason: 'expired' });
-  assert.deepEqual((await decide({ session: session(-5, {}, null) })).decision, { kind: 'rejected', reason: 'expired' });
+  for (const s of [session(30, {}, null), session(-5, {}, null)]) {
+    assert.deepEqual((await decide({ session: s })).decision, { kind: 'rejected', reason: 'expired', session: s });
+  }
 });
 
 test('inside the window, refresh succeeded → renewed with the new session', async () => {
@@ -83,8 +85,9 @@ test('inside the window, refresh succeeded → renewed with the new session', as
 });
 
 test('refresh answered definitively → rejected with its reason', async () => {
+  const s = session(-1);
   for (const reason of ['refresh_failed', 'revoked', 'superseded'] as const) {
-    assert.deepEqual((await decide({ session: session(-1), refresh: { kind: 'terminal', reason } })).decision, { kind: 'rejected', reason });
+    assert.deepEqual((await decide({ session: s, refresh: { kind: 'terminal', reason } })).decision, { kind: 'rejected', reason, session: s });
   }
 });
 

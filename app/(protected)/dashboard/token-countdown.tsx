@@ -9,15 +9,19 @@ import { useEffect, useRef, useState } from 'react';
  */
 export function TokenCountdown({ expiresAt, issuedAt }: { expiresAt: number; issuedAt: number }) {
   const router = useRouter();
-  const [now, setNow] = useState(() => Date.now() / 1000);
+  // null until mounted: the server's clock and the browser's differ, and the first
+  // render must match the server's HTML.
+  const [now, setNow] = useState<number | null>(null);
   const refreshedFor = useRef<number | null>(null);
 
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now() / 1000), 1000);
+    const tick = () => setNow(Date.now() / 1000);
+    tick();
+    const timer = setInterval(tick, 1000);
     return () => clearInterval(timer);
   }, []);
 
-  const remaining = Math.max(0, Math.round(expiresAt - now));
+  const remaining = now === null ? null : Math.max(0, Math.round(expiresAt - now));
   useEffect(() => {
     if (remaining === 0 && refreshedFor.current !== expiresAt) {
       refreshedFor.current = expiresAt;
@@ -28,9 +32,9 @@ export function TokenCountdown({ expiresAt, issuedAt }: { expiresAt: number; iss
   const lifetime = Math.max(1, expiresAt - issuedAt);
   return (
     <div>
-      <strong data-testid="remaining">{remaining > 0 ? `${remaining} s left` : 'renewing…'}</strong>
+      <strong data-testid="remaining">{remaining === null ? '…' : remaining > 0 ? `${remaining} s left` : 'renewing…'}</strong>
       <div className="meter" aria-hidden="true">
-        <span style={{ width: `${Math.min(100, (100 * remaining) / lifetime)}%` }} />
+        <span style={{ width: `${remaining === null ? 100 : Math.min(100, (100 * remaining) / lifetime)}%` }} />
       </div>
     </div>
   );
