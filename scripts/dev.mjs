@@ -1,6 +1,6 @@
 // `npm run dev`: migrations, the dev IdP (unless OIDC_ISSUER points elsewhere) and `next dev`.
 import nextEnv from '@next/env';
-import { listenAddress, runOrExit, supervise } from './processes.mjs';
+import { listenAddress, nextCli, runOrExit, supervise } from './processes.mjs';
 
 // The same .env files Next.js reads, so migrations and the dev IdP see the app's settings.
 nextEnv.loadEnvConfig(process.cwd(), true);
@@ -13,7 +13,7 @@ const tsx = ['--conditions=react-server', '--import', 'tsx'];
 runOrExit(process.execPath, [...tsx, 'scripts/migrate.ts']);
 
 const { port, host } = listenAddress(appUrl);
-const children = [{ name: 'next dev', command: 'npx', args: ['next', 'dev', '--port', port, '--hostname', host] }];
+const children = [{ name: 'next dev', ...nextCli('dev', '--port', port, '--hostname', host) }];
 if (usesDevIdp) {
   children.unshift({ name: 'dev IdP', command: process.execPath, args: ['--import', 'tsx', 'idp/server.ts'], env: { ...process.env, APP_URL: appUrl } });
 }

@@ -1,5 +1,6 @@
 // Small helpers shared by scripts/dev.mjs and scripts/start.mjs.
 import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /** Runs a command to completion; exits this process with its status when it fails. */
 export function runOrExit(command, args, env = process.env) {
@@ -26,6 +27,14 @@ export function supervise(children) {
   }
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
+}
+
+/**
+ * The Next.js CLI run directly by node: through npx, a stop signal would reach npx and
+ * leave the server itself running.
+ */
+export function nextCli(...args) {
+  return { command: process.execPath, args: [fileURLToPath(import.meta.resolve('next/dist/bin/next')), ...args] };
 }
 
 /** The port and host to serve on: PORT/HOST if set, else APP_URL's port on loopback. */

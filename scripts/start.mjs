@@ -1,6 +1,6 @@
 // `npm start`: checks the configuration, applies pending migrations, then `next start`.
 import nextEnv from '@next/env';
-import { listenAddress, runOrExit, supervise } from './processes.mjs';
+import { listenAddress, nextCli, runOrExit, supervise } from './processes.mjs';
 
 // The same .env files Next.js reads, so migrations and the dev IdP see the app's settings.
 nextEnv.loadEnvConfig(process.cwd(), false);
@@ -13,4 +13,4 @@ runOrExit(process.execPath, [...tsx, 'scripts/check-config.ts'], env);
 runOrExit(process.execPath, [...tsx, 'scripts/migrate.ts'], env);
 
 const { port, host } = listenAddress(process.env.APP_URL);
-supervise([{ name: 'next start', command: 'npx', args: ['next', 'start', '--port', port, '--hostname', host], env }]);
+supervise([{ name: 'next start', ...nextCli('start', '--port', port, '--hostname', host), env }]);

@@ -2,8 +2,8 @@ import 'server-only';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../env';
 import { absoluteExpiry, type Decision, type RejectReason } from './decision';
-import { type CookieWrite, sealSession, sessionCookieClears, sessionCookieWrites } from './session-cookie';
-import { cookieSettings, nowSeconds } from './session';
+import { type CookieWrite, sessionCookieClears, sessionCookieWrites } from './session-cookie';
+import { cookieSettings, nowSeconds, sealForCookie } from './session';
 import type { SessionData } from './session-data';
 import { unavailablePage } from './unavailable-page';
 import { audit } from '../sessions';
@@ -64,7 +64,7 @@ function applyCookies(response: NextResponse, writes: readonly CookieWrite[]): v
 async function continueWithSession(request: NextRequest, session: SessionData): Promise<NextResponse> {
   const settings = cookieSettings();
   const maxAge = absoluteExpiry(session, env().session) - nowSeconds();
-  const writes = sessionCookieWrites(await sealSession(session, settings), request.cookies, settings, maxAge);
+  const writes = sessionCookieWrites(await sealForCookie(session), request.cookies, settings, maxAge);
 
   const jar = new Map(request.cookies.getAll().map(({ name, value }) => [name, value]));
   for (const write of writes) {

@@ -5,9 +5,10 @@ import { env } from '../env';
 import type { Decision } from './decision';
 import { refreshGrant } from './oidc';
 import { createRenewer, type Renewer } from './refresh';
-import { checkRegistry } from './registry-check';
-import { type CookieJar, type CookieSettings, readSessionCookie, unsealSession } from './session-cookie';
+import { checkRegistry, forgetRegistryVerdict } from './registry-check';
+import { type CookieJar, type CookieSettings, readSessionCookie, sealSession, unsealSession } from './session-cookie';
 import type { SessionData } from './session-data';
+import { createUnsealMemo, type UnsealMemo } from './unseal-memo';
 import { validateSession, type ValidateDeps } from './validate';
 
 /** Wiring of validateSession to this app's configuration, database and IdP. */
@@ -21,11 +22,26 @@ export function cookieSettings(): CookieSettings {
   return { secrets: config.session.secrets, secure: config.secureCookies, absoluteLifetimeSec: config.session.absoluteLifetimeSec };
 }
 
-const globalForRenewer = globalThis as unknown as { renewalRenewer?: Renewer };
+// On globalThis: Next.js bundles the proxy and the routes separately, but in one process
+// they must share one renewer (single-flight) and one memo.
+const globalForAuth = globalThis as unknown as { renewalRenewer?: Renewer; renewalUnsealMemo?: UnsealMemo };
+
+const MEMO_MAX_ENTRIES = 10_000;
+const MEMO_TTL_SEC = 300;
+
+function unsealMemo(): UnsealMemo {
+  const settings = cookieSettings();
+  globalForAuth.renewalUnsealMemo ??= createUnsealMemo((sealed) => unsealSession(sealed, settings), {
+    policy: env().session,
+    maxEntries: MEMO_MAX_ENTRIES,
+    ttlSec: MEMO_TTL_SEC,
+  });
+  return globalForAuth.renewalUnsealMemo;
+}
 
 function renewer(): Renewer {
   const { session } = env();
-  globalForRenewer.renewalRenewer ??= createRenewer({
+  globalForAuth.renewalRenewer ??= createRenewer({
     db: db(),
     cookie: cookieSettings(),
     graceSec: session.graceSec,
@@ -33,15 +49,14 @@ function renewer(): Renewer {
     refresh: refreshGrant,
     now: nowSeconds,
   });
-  return globalForRenewer.renewalRenewer;
+  return globalForAuth.renewalRenewer;
 }
 
 function validateDeps(): ValidateDeps {
   const { session } = env();
-  const settings = cookieSettings();
   return {
     policy: session,
-    unseal: (sealed) => unsealSession(sealed, settings),
+    unseal: (sealed) => unsealMemo().unseal(sealed, nowSeconds()),
     checkRegistry: (data, now) => checkRegistry(data, now, session),
     renew: (data, now) => renewer()(data, now),
   };
@@ -60,5 +75,18 @@ export async function validateRequest(jar: CookieJar): Promise<Decision> {
 export async function getSession(): Promise<SessionData | undefined> {
   const sealed = readSessionCookie(await cookies(), env().secureCookies);
   if (!sealed) return undefined;
-  return (await unsealSession(sealed, cookieSettings()))?.session;
+  return (await unsealMemo().unseal(sealed, nowSeconds()))?.session;
+}
+
+/** Seals a session for its cookie, remembering the result for the rest of this request. */
+export async function sealForCookie(session: SessionData): Promise<string> {
+  const sealed = await sealSession(session, cookieSettings());
+  unsealMemo().remember(sealed, { session, stale: false }, nowSeconds());
+  return sealed;
+}
+
+/** Stops this process from accepting a session it has just revoked. */
+export function forgetSession(sid: string): void {
+  forgetRegistryVerdict(sid);
+  unsealMemo().forgetSession(sid);
 }

@@ -3,8 +3,8 @@ import { absoluteExpiry } from '@/lib/auth/decision';
 import { isAuthError } from '@/lib/auth/errors';
 import { finishSignIn } from '@/lib/auth/oidc';
 import { hashRefreshToken } from '@/lib/auth/refresh';
-import { sealSession, sealTokens, sessionCookieWrites } from '@/lib/auth/session-cookie';
-import { cookieSettings, nowSeconds } from '@/lib/auth/session';
+import { sealTokens, sessionCookieWrites } from '@/lib/auth/session-cookie';
+import { cookieSettings, nowSeconds, sealForCookie } from '@/lib/auth/session';
 import { SESSION_PAYLOAD_VERSION, type SessionData } from '@/lib/auth/session-data';
 import { readTransaction, transactionCookieClear } from '@/lib/auth/transaction-cookie';
 import { env } from '@/lib/env';
@@ -91,7 +91,7 @@ async function openSession(request: NextRequest, returnTo: string, transaction: 
   await audit({ type: 'sign_in', sessionId: session.sid, userId });
 
   const response = NextResponse.redirect(new URL(returnTo, config.appUrl), 303);
-  const writes = sessionCookieWrites(await sealSession(session, settings), request.cookies, settings, config.session.absoluteLifetimeSec);
+  const writes = sessionCookieWrites(await sealForCookie(session), request.cookies, settings, config.session.absoluteLifetimeSec);
   for (const write of writes) response.cookies.set(write.name, write.value, write.options);
   return response;
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type NextRequest, NextResponse } from 'next/server';
 import { endSessionUrl, revokeRefreshToken } from '@/lib/auth/oidc';
-import { forgetRegistryVerdict } from '@/lib/auth/registry-check';
 import { isSameOrigin } from '@/lib/auth/same-origin';
 import { readSessionCookie, sessionCookieClears, unsealSession, unsealTokens } from '@/lib/auth/session-cookie';
-import { cookieSettings } from '@/lib/auth/session';
+import { cookieSettings, forgetSession } from '@/lib/auth/session';
 import { db } from '@/lib/db';
 import { env } from '@/lib/env';
 import { audit, revokeSession } from '@/lib/sessions';
@@ -32,7 +31,7 @@ export async function POST(request: NextRequest) {
     idTokenHint = tokens.idToken ?? session.tokens.idToken;
     if (tokens.refreshToken) await revokeRefreshToken(tokens.refreshToken);
     await revokeSession(session.sid, 'signed_out', new Date());
-    forgetRegistryVerdict(session.sid);
+    forgetSession(session.sid);
     await audit({ type: 'sign_out', sessionId: session.sid, userId: session.userId });
   }
 

@@ -1,0 +1,7 @@
+import { statusResponse } from '@/lib/status';
+
+export const dynamic = 'force-dynamic';
+
+export function GET() {
+  return statusResponse();
+}
