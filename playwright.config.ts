@@ -1,8 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumExecutable } from './e2e/browser';
-import { ACCESS_TOKEN_TTL, APP_PORT, APP_URL, E2E_DATABASE_FILE, IDP_PORT, IDP_URL } from './e2e/settings';
-
-const clientSecret = 'e2e-client-secret';
+import { ACCESS_TOKEN_TTL, APP_PORT, APP_URL, appEnv, CLIENT_ID, CLIENT_SECRET, E2E_DATABASE_FILE, IDP_PORT, IDP_URL } from './e2e/settings';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -30,29 +28,19 @@ export default defineConfig({
       env: {
         DEV_IDP_PORT: String(IDP_PORT),
         APP_URL,
-        OIDC_CLIENT_ID: 'renewal-e2e',
-        OIDC_CLIENT_SECRET: clientSecret,
+        OIDC_CLIENT_ID: CLIENT_ID,
+        OIDC_CLIENT_SECRET: CLIENT_SECRET,
         DEV_IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
         DEV_IDP_TEST_CONTROLS: '1',
       },
     },
     {
       command: `rm -f ${E2E_DATABASE_FILE} ${E2E_DATABASE_FILE}-wal ${E2E_DATABASE_FILE}-shm && npx next build && node scripts/start.mjs`,
-      url: `http://127.0.0.1:${APP_PORT}/`,
+      url: `http://127.0.0.1:${APP_PORT}/status`,
       reuseExistingServer: false,
       timeout: 300_000,
       stdout: 'pipe',
-      env: {
-        APP_URL,
-        HOST: '127.0.0.1',
-        PORT: String(APP_PORT),
-        OIDC_ISSUER: IDP_URL,
-        OIDC_CLIENT_ID: 'renewal-e2e',
-        OIDC_CLIENT_SECRET: clientSecret,
-        SESSION_SECRET: 'e2e-session-secret-0123456789-abcdefghijklmnop',
-        DATABASE_URL: `file:./${E2E_DATABASE_FILE}`,
-        REFRESH_TIMEOUT_MS: '2000',
-      },
+      env: appEnv(APP_PORT),
     },
   ],
 });

@@ -1,12 +1,14 @@
 import { type BrowserContext, expect, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { E2E_DATABASE_FILE, IDP_URL } from './settings';
+import pg from 'pg';
+import { E2E_DATABASE_FILE, E2E_DATABASE_URL, IDP_URL } from './settings';
 
 export interface IdpStats {
   token: Record<string, number>;
   tokenErrors: Record<string, number>;
   revocation: number;
   failedByControl: number;
+  held: number;
 }
 
 async function control(path: string, method: 'GET' | 'POST' = 'POST'): Promise<unknown> {
@@ -54,12 +56,24 @@ export async function waitUntilPast(epochSeconds: number, marginMs = 600): Promi
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
-/** Audit events of the app's database (the real SQLite file the app under test writes). */
-export function auditEvents(type: string): Array<{ type: string; reason: string | null; sessionId: string | null }> {
-  const sqlite = new Database(E2E_DATABASE_FILE, { readonly: true, fileMustExist: true });
+type AuditRow = { type: string; reason: string | null; sessionId: string | null };
+
+/** Audit events in the app's database (the real SQLite file or PostgreSQL database the app under test writes). */
+export async function auditEvents(type: string): Promise<AuditRow[]> {
+  const sql = 'SELECT "type", "reason", "sessionId" FROM "AuditEvent" WHERE "type" = $1 ORDER BY "id"';
+  if (E2E_DATABASE_URL.startsWith('file:')) {
+    const sqlite = new Database(E2E_DATABASE_FILE, { readonly: true, fileMustExist: true });
+    try {
+      return sqlite.prepare(sql.replace('$1', '?')).all(type) as AuditRow[];
+    } finally {
+      sqlite.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: E2E_DATABASE_URL });
+  await client.connect();
   try {
-    return sqlite.prepare('SELECT "type", "reason", "sessionId" FROM "AuditEvent" WHERE "type" = ? ORDER BY "id"').all(type) as Array<{ type: string; reason: string | null; sessionId: string | null }>;
+    return (await client.query<AuditRow>(sql, [type])).rows;
   } finally {
-    sqlite.close();
+    await client.end();
   }
 }

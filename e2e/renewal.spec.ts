@@ -79,8 +79,8 @@ test('a grant revoked at the IdP sends the person to sign in, and back to the sa
   await page.goto('/dashboard?view=events');
   await expect(page).toHaveURL(/\/signin\?returnTo=%2Fdashboard%3Fview%3Devents&reason=refresh_failed$/);
   await expect(page.getByTestId('reason')).toContainText('no longer accepts this session');
-  expect(auditEvents('refresh_failed').at(-1)?.reason).toBe('invalid_grant');
-  expect(auditEvents('rejected').at(-1)?.reason).toBe('refresh_failed');
+  expect((await auditEvents('refresh_failed')).at(-1)?.reason).toBe('invalid_grant');
+  expect((await auditEvents('rejected')).at(-1)?.reason).toBe('refresh_failed');
 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await signInAtIdp(page);

@@ -5,5 +5,30 @@ export const APP_URL = `http://localhost:${APP_PORT}`;
 export const IDP_URL = `http://127.0.0.1:${IDP_PORT}`;
 /** Short access tokens so the suite can watch them expire. */
 export const ACCESS_TOKEN_TTL = 6;
-/** The app under test keeps its registry here; wiped at the start of every run. */
+/** Short grace window so the suite can watch it close. */
+export const REFRESH_GRACE = 5;
+export const CLIENT_ID = 'renewal-e2e';
+export const CLIENT_SECRET = 'e2e-client-secret';
+
+/** The SQLite file of the app under test; wiped at the start of every run. */
 export const E2E_DATABASE_FILE = 'data/e2e.db';
+
+/** The database every app instance of the run shares: PostgreSQL when scripts/e2e.mjs provides one. */
+export const E2E_DATABASE_URL = process.env.E2E_DATABASE_URL ?? `file:./${E2E_DATABASE_FILE}`;
+
+/** The environment of one app instance; every instance serves the same APP_URL, as behind a load balancer. */
+export function appEnv(port: number): Record<string, string> {
+  return {
+    APP_URL,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    OIDC_ISSUER: IDP_URL,
+    OIDC_CLIENT_ID: CLIENT_ID,
+    OIDC_CLIENT_SECRET: CLIENT_SECRET,
+    SESSION_SECRET: 'e2e-session-secret-0123456789-abcdefghijklmnop',
+    DATABASE_URL: E2E_DATABASE_URL,
+    REFRESH_TIMEOUT_MS: '2000',
+    REFRESH_GRACE: String(REFRESH_GRACE),
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
+}

@@ -62,7 +62,7 @@ test('signing out revokes the session and the refresh token; the old cookie no l
   await expect(page).toHaveURL(/^http:\/\/localhost:3100\/(\?state=[\w-]+)?$/);
   expect(await sessionCookie(context)).toBeUndefined();
   expect((await idp.stats()).revocation).toBe(1);
-  const signOut = auditEvents('sign_out').at(-1);
+  const signOut = (await auditEvents('sign_out')).at(-1);
   expect(signOut).toBeTruthy();
 
   await context.addCookies([{ name: 'renewal-session', value: oldCookie!, url: 'http://localhost:3100' }]);
@@ -72,7 +72,7 @@ test('signing out revokes the session and the refresh token; the old cookie no l
   await context.addCookies([{ name: 'renewal-session', value: oldCookie!, url: 'http://localhost:3100' }]);
   await page.goto('/dashboard');
   await expect(page).toHaveURL(/\/signin\?returnTo=%2Fdashboard&reason=revoked$/);
-  expect(auditEvents('rejected').filter((event) => event.sessionId === signOut!.sessionId).map((event) => event.reason)).toEqual(['revoked']);
+  expect((await auditEvents('rejected')).filter((event) => event.sessionId === signOut!.sessionId).map((event) => event.reason)).toEqual(['revoked']);
 });
 
 test('sign-out from another site is refused', async ({ page, context }) => {

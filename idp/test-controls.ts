@@ -13,7 +13,11 @@ interface Stats {
   tokenErrors: Record<string, number>;
   revocation: number;
   failedByControl: number;
+  /** Token requests being held right now by the hang mode. */
+  held: number;
 }
+
+const emptyStats = (): Stats => ({ token: {}, tokenErrors: {}, revocation: 0, failedByControl: 0, held: 0 });
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const MAX_HANG_MS = 120_000;
@@ -21,11 +25,15 @@ const MAX_HANG_MS = 120_000;
 export function testControls() {
   let mode: TokenEndpointMode = 'ok';
   let releaseHang: () => void = () => {};
-  let stats: Stats = { token: {}, tokenErrors: {}, revocation: 0, failedByControl: 0 };
+  let stats: Stats = emptyStats();
 
   function setMode(next: TokenEndpointMode): void {
     mode = next;
-    if (next !== 'hang') releaseHang();
+    if (next !== 'hang') {
+      const release = releaseHang;
+      releaseHang = () => {};
+      release();
+    }
   }
 
   async function control(ctx: Context): Promise<void> {
@@ -36,7 +44,7 @@ export function testControls() {
       ctx.body = { ...stats, mode };
     } else if (route === 'POST /__test/reset') {
       setMode('ok');
-      stats = { token: {}, tokenErrors: {}, revocation: 0, failedByControl: 0 };
+      stats = { ...emptyStats(), held: stats.held };
       ctx.body = { ok: true };
     } else if (route === 'POST /__test/token-endpoint') {
       const requested = ctx.query.mode;
@@ -53,14 +61,23 @@ export function testControls() {
   }
 
   async function tokenEndpoint(ctx: Context, next: Next): Promise<void> {
-    if (mode === 'hang') {
+    const hung = mode === 'hang';
+    if (hung) {
+      stats.held += 1;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, MAX_HANG_MS);
-        releaseHang = () => { clearTimeout(timer); resolve(); };
-        ctx.req.once('close', releaseHang);
+        const previous = releaseHang;
+        releaseHang = () => {
+          clearTimeout(timer);
+          previous();
+          resolve();
+        };
       });
+      stats.held -= 1;
     }
-    if (mode !== 'ok') {
+    // A held request is never processed, even once released: like a request lost on the
+    // way to the IdP, it must not spend the refresh token behind the client's back.
+    if (hung || mode !== 'ok') {
       stats.failedByControl += 1;
       ctx.status = 503;
       ctx.body = { error: 'temporarily_unavailable', error_description: 'the token endpoint is failing on purpose (test control)' };

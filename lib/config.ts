@@ -126,8 +126,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   if (production && appUrl && appUrl.protocol === 'http:' && !isLoopback(appUrl)) {
     problems.push(`APP_URL must use https in production (http is allowed for loopback hosts only), got "${appUrl.href}"`);
   }
-  if (!databaseUrl.startsWith('file:')) {
-    problems.push(`DATABASE_URL must be a SQLite file URL (file:./data/renewal.db), got "${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}"`);
+  if (!/^(file:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    problems.push(`DATABASE_URL must be file:<path> (SQLite) or postgresql://… , got "${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}"`);
   }
 
   const parsedNumbers = numbers.safeParse(env);

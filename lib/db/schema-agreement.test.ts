@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Prisma } from '../generated/prisma/client';
+import pg from 'pg';
 import { sqlitePath } from './client';
-import { createTestDb } from './test-db';
+import { createTestDb, type TestDb, testDatabaseKinds } from './test-db';
 
 /**
  * The migrations are written by hand (no schema engine here), so prove they build
@@ -16,24 +17,43 @@ const MODELS: Record<string, Record<string, string>> = {
   AuditEvent: Prisma.AuditEventScalarFieldEnum,
 };
 
-test('every model has a table whose columns are exactly its scalar fields', async () => {
-  const testDb = createTestDb();
-  try {
+/** Table name → column names, as the migrated database has them. */
+async function tablesOf(testDb: TestDb): Promise<Record<string, string[]>> {
+  const tables: Record<string, string[]> = {};
+  if (testDb.kind === 'sqlite') {
     const sqlite = new Database(sqlitePath(testDb.url), { readonly: true });
-    const tables = (sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_renewal_migrations'`).all() as Array<{ name: string }>).map((t) => t.name);
-    assert.deepEqual(tables.sort(), Object.keys(Prisma.ModelName).sort());
-    for (const [model, fields] of Object.entries(MODELS)) {
-      const columns = (sqlite.pragma(`table_info("${model}")`) as Array<{ name: string }>).map((c) => c.name);
-      assert.deepEqual(columns.sort(), Object.values(fields).sort(), `columns of ${model}`);
-    }
+    const names = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as Array<{ name: string }>;
+    for (const { name } of names) tables[name] = (sqlite.pragma(`table_info("${name}")`) as Array<{ name: string }>).map((c) => c.name);
     sqlite.close();
+  } else {
+    const client = new pg.Client({ connectionString: testDb.url });
+    await client.connect();
+    const { rows } = await client.query<{ table_name: string; column_name: string }>(
+      `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'`,
+    );
+    await client.end();
+    for (const row of rows) (tables[row.table_name] ??= []).push(row.column_name);
+  }
+  delete tables._renewal_migrations;
+  return tables;
+}
+
+for (const kind of testDatabaseKinds()) {
+test(`${kind}: every model has a table whose columns are exactly its scalar fields`, async () => {
+  const testDb = await createTestDb(kind);
+  try {
+    const tables = await tablesOf(testDb);
+    assert.deepEqual(Object.keys(tables).sort(), Object.keys(Prisma.ModelName).sort());
+    for (const [model, fields] of Object.entries(MODELS)) {
+      assert.deepEqual(tables[model]!.sort(), Object.values(fields).sort(), `columns of ${model}`);
+    }
   } finally {
     await testDb.close();
   }
 });
 
-test('the client writes and reads every model through the migrated schema', async () => {
-  const { db, close } = createTestDb();
+test(`${kind}: the client writes and reads every model through the migrated schema`, async () => {
+  const { db, close } = await createTestDb(kind);
   try {
     const user = await db.user.create({ data: { id: 'u1', issuer: 'https://idp.test/', subject: 's1', email: 'a@b.test', name: 'A' } });
     await assert.rejects(db.user.create({ data: { id: 'u2', issuer: 'https://idp.test/', subject: 's1' } }), /Unique constraint/);
@@ -53,3 +73,4 @@ test('the client writes and reads every model through the migrated schema', asyn
     await close();
   }
 });
+}

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
 }
 
 async function runMicro(): Promise<void> {
-  migrate(microDb);
+  await migrate(microDb);
   const m = await micro();
   console.log(`1. Micro (in-process, ${m.cookieBytes}-byte sealed cookie, real SQLite registry)`);
   console.log(`   raw iron-session unsealData           ${f(m.rawUnsealUs)} µs/op`);
