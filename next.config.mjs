@@ -12,6 +12,8 @@ const securityHeaders = [
       "connect-src 'self'",
       "frame-ancestors 'none'",
       "base-uri 'self'",
+      // Sign-in and sign-out forms post to our own routes, which redirect to the IdP;
+      // browsers apply form-action to those redirects too.
       "form-action 'self' http: https:",
       "object-src 'none'",
     ].join('; '),

@@ -1,10 +1,14 @@
 import type { NextRequest } from 'next/server';
-import { respond } from './lib/auth/respond';
+import { respond, respondUnavailable } from './lib/auth/respond';
 import { validateRequest } from './lib/auth/session';
 
 /** Every protected page and API call passes through validateSession (lib/auth/validate.ts). */
 export async function proxy(request: NextRequest) {
-  return respond(request, await validateRequest(request.cookies));
+  try {
+    return await respond(request, await validateRequest(request.cookies));
+  } catch (error) {
+    return respondUnavailable(request, error);
+  }
 }
 
 // Protected areas. Public pages (/, /signin) and the /auth/* routes are not listed.

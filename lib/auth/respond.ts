@@ -94,6 +94,15 @@ function reject(request: NextRequest, reason: RejectReason): NextResponse {
   return privateResponse(response);
 }
 
+/**
+ * For a session that cannot be judged right now (the database failed us): keep the
+ * cookie, say "try again". Never a 500, and never a sign-out for our own outage.
+ */
+export function respondUnavailable(request: NextRequest, error: unknown): NextResponse {
+  console.error('renewal: session validation failed:', error instanceof Error ? error.message : error);
+  return unavailable(request);
+}
+
 /** The IdP cannot be reached and the access token has expired: keep the cookie, ask to retry. */
 function unavailable(request: NextRequest): NextResponse {
   const response = isApi(request)

@@ -1,7 +1,7 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { absoluteExpiry } from '@/lib/auth/decision';
 import { isAuthError } from '@/lib/auth/errors';
-import { finishSignIn } from '@/lib/auth/oidc';
+import { finishSignIn, type SignInTransaction } from '@/lib/auth/oidc';
 import { hashRefreshToken } from '@/lib/auth/refresh';
 import { sealTokens, sessionCookieWrites } from '@/lib/auth/session-cookie';
 import { cookieSettings, nowSeconds, sealForCookie } from '@/lib/auth/session';
@@ -43,7 +43,7 @@ export async function GET(request: NextRequest) {
   if (params.get('error')) {
     response = toSignIn(params.get('error') === 'access_denied' ? 'access_denied' : 'idp_error', transaction.returnTo);
   } else {
-    response = await openSession(request, transaction.returnTo, transaction);
+    response = await openSession(request, transaction);
   }
   // The transaction is single-use: a reload or replay of this URL finds nothing.
   const clear = transactionCookieClear(state, config.secureCookies);
@@ -51,7 +51,7 @@ export async function GET(request: NextRequest) {
   return finish(response);
 }
 
-async function openSession(request: NextRequest, returnTo: string, transaction: Parameters<typeof finishSignIn>[1]): Promise<NextResponse> {
+async function openSession(request: NextRequest, transaction: SignInTransaction): Promise<NextResponse> {
   const config = env();
   const now = nowSeconds();
   // Build the URL the IdP redirected to from APP_URL, not from the Host header.
@@ -62,7 +62,7 @@ async function openSession(request: NextRequest, returnTo: string, transaction: 
   } catch (error) {
     const reason = isAuthError(error, 'idp_error') ? 'idp_error' : isAuthError(error, 'discovery_failed') ? 'idp_unavailable' : 'callback_failed';
     console.warn(`renewal: sign-in callback failed (${reason})`, isAuthError(error) ? error.message : '');
-    return toSignIn(reason, returnTo);
+    return toSignIn(reason, transaction.returnTo);
   }
 
   const settings = cookieSettings();
@@ -90,7 +90,7 @@ async function openSession(request: NextRequest, returnTo: string, transaction: 
   });
   await audit({ type: 'sign_in', sessionId: session.sid, userId });
 
-  const response = NextResponse.redirect(new URL(returnTo, config.appUrl), 303);
+  const response = NextResponse.redirect(new URL(transaction.returnTo, config.appUrl), 303);
   const writes = sessionCookieWrites(await sealForCookie(session), request.cookies, settings, config.session.absoluteLifetimeSec);
   for (const write of writes) response.cookies.set(write.name, write.value, write.options);
   return response;
