@@ -83,3 +83,19 @@ test('sign-out from another site is refused', async ({ page, context }) => {
   await page.goto('/dashboard');
   await expect(page.getByTestId('user-name')).toBeVisible();
 });
+
+test('security headers on every page; authenticated responses are never stored', async ({ page }) => {
+  const home = await page.goto('/');
+  const headers = home!.headers();
+  expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+  expect(headers['x-powered-by']).toBeUndefined();
+
+  await signIn(page);
+  const dashboard = await page.goto('/dashboard');
+  expect(dashboard!.headers()['cache-control']).toContain('no-store');
+  expect((await page.request.get('/api/me')).headers()['cache-control']).toContain('no-store');
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'renewal-session')!;
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
+});
