@@ -1,12 +1,12 @@
 import 'server-only';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../env';
+import { audit } from '../sessions';
 import { absoluteExpiry, type Decision, type RejectReason } from './decision';
 import { type CookieWrite, sessionCookieClears, sessionCookieWrites } from './session-cookie';
 import { cookieSettings, nowSeconds, sealForCookie } from './session';
 import type { SessionData } from './session-data';
 import { unavailablePage } from './unavailable-page';
-import { audit } from '../sessions';
 
 /**
  * Turns validateSession's decision into the proxy's response (DESIGN.md, "the request
