@@ -1,12 +1,12 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { db } from './db';
+import type { Db } from './db/client';
 
 /** What the audit trail records. */
 export type AuditType =
   | 'sign_in'
   | 'refresh'
-  | 'refresh_adopted'
   | 'refresh_failed'
   | 'refresh_unavailable'
   | 'rejected'
@@ -19,9 +19,9 @@ export interface AuditEntry {
   readonly reason?: string;
 }
 
-/** Appends to the audit trail. Never holds a token. */
-export async function audit(entry: AuditEntry): Promise<void> {
-  await db().auditEvent.create({ data: { type: entry.type, sessionId: entry.sessionId, userId: entry.userId, reason: entry.reason } });
+/** Appends to the audit trail. Never holds a token. `database`: for callers given their own. */
+export async function audit(entry: AuditEntry, database: Db = db()): Promise<void> {
+  await database.auditEvent.create({ data: { type: entry.type, sessionId: entry.sessionId, userId: entry.userId, reason: entry.reason } });
 }
 
 /** A session id: 256 random bits, minted at every sign-in so a planted id is useless. */
@@ -74,8 +74,8 @@ export async function createSession(session: NewSession): Promise<void> {
 }
 
 /** Marks a session revoked; a revoked session stays revoked (the first reason wins). */
-export async function revokeSession(sessionId: string, reason: string, now: Date): Promise<boolean> {
-  const { count } = await db().session.updateMany({
+export async function revokeSession(sessionId: string, reason: string, now: Date, database: Db = db()): Promise<boolean> {
+  const { count } = await database.session.updateMany({
     where: { id: sessionId, revokedAt: null },
     data: { revokedAt: now, revokedReason: reason, latestTokens: null, leaseOwner: null, leaseUntil: null },
   });

@@ -1,6 +1,7 @@
 import 'server-only';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '../db/client';
+import { audit, type AuditType, revokeSession } from '../sessions';
 import type { RenewOutcome } from './decision';
 import type { RefreshResult } from './oidc';
 import { type CookieSettings, sealTokens, unsealTokens } from './session-cookie';
@@ -67,9 +68,8 @@ export function createRenewer(deps: RenewerDeps): Renewer {
 
   const findRow = (sid: string) => deps.db.session.findUnique({ where: { id: sid } });
 
-  async function audit(type: string, session: SessionData, reason?: string): Promise<void> {
-    await deps.db.auditEvent.create({ data: { type, sessionId: session.sid, userId: session.userId, reason } });
-  }
+  const record = (type: AuditType, session: SessionData, reason?: string) =>
+    audit({ type, sessionId: session.sid, userId: session.userId, reason }, deps.db);
 
   async function takeLease(row: SessionRow): Promise<boolean> {
     const now = new Date();
@@ -112,7 +112,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
       // not come back to life; let the loop re-read and decide.
       if (count === 0) return 'again';
       retryAfter.delete(session.sid);
-      await audit('refresh', session);
+      await record('refresh', session);
       return { kind: 'renewed', session: { ...session, tokens, tokenVersion: row.tokenVersion + 1 } };
     }
 
@@ -120,17 +120,14 @@ export function createRenewer(deps: RenewerDeps): Renewer {
       // Before giving up, re-read: another instance may have rotated the token meanwhile.
       const fresh = await findRow(row.id);
       if (fresh && !fresh.revokedAt && fresh.tokenVersion > row.tokenVersion) return 'again';
-      await deps.db.session.updateMany({
-        where: { id: row.id, revokedAt: null },
-        data: { revokedAt: new Date(deps.now() * 1000), revokedReason: 'refresh_failed', latestTokens: null, leaseOwner: null, leaseUntil: null },
-      });
-      await audit('refresh_failed', session, result.error);
+      await revokeSession(row.id, 'refresh_failed', new Date(deps.now() * 1000), deps.db);
+      await record('refresh_failed', session, result.error);
       return { kind: 'terminal', reason: 'refresh_failed' };
     }
 
     await releaseLease(row.id);
     retryAfter.set(session.sid, deps.now() + RETRY_AFTER_TRANSIENT_SEC);
-    await audit('refresh_unavailable', session, result.error);
+    await record('refresh_unavailable', session, result.error);
     return { kind: 'transient' };
   }
 
