@@ -20,7 +20,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export async function startInstance(port: number): Promise<Instance> {
-  const child = spawn(process.execPath, [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'], {
+  const child = spawn(process.execPath, [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1', '--keepAliveTimeout', '65000'], {
     env: { ...process.env, ...appEnv(port), NODE_ENV: 'production' },
     stdio: 'ignore',
   });
