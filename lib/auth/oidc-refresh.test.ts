@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+
+/**
+ * refreshGrant against a local IdP (discovery, JWKS, token endpoint) whose token
+ * responses each test chooses: a refreshed ID token naming someone else, and responses
+ * without expires_in.
+ */
+let server: Server;
+let issuer: string;
+let privateKey: CryptoKey;
+let tokenResponse: () => Record<string, unknown> = () => ({});
+let refreshGrant: typeof import('./oidc').refreshGrant;
+
+function json(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+before(async () => {
+  const keys = await generateKeyPair('RS256', { extractable: true });
+  privateKey = keys.privateKey;
+  const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  server = createServer((req, res) => {
+    if (req.url === '/.well-known/openid-configuration') {
+      return json(res, {
+        issuer,
+        authorization_endpoint: `${issuer}/auth`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        id_token_signing_alg_values_supported: ['RS256'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic'],
+      });
+    }
+    if (req.url === '/jwks') return json(res, { keys: [jwk] });
+    if (req.url === '/token') return json(res, tokenResponse());
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  Object.assign(process.env, { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'app', OIDC_CLIENT_SECRET: 'secret' });
+  ({ refreshGrant } = await import('./oidc'));
+});
+after(() => server.close());
+
+async function idToken(sub: string): Promise<string> {
+  return new SignJWT({ sub })
+    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+    .setIssuer(issuer)
+    .setAudience('app')
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(privateKey);
+}
+
+const NOW = Math.floor(Date.now() / 1000);
+
+test('a refreshed ID token for the same subject renews; the refresh token rotates', async () => {
+  const id = await idToken('alice');
+  tokenResponse = () => ({ access_token: 'at-2', token_type: 'Bearer', expires_in: 120, refresh_token: 'rt-2', id_token: id });
+  const result = await refreshGrant('rt-1', 'alice', NOW);
+  assert.ok(result.kind === 'ok');
+  const { expiresAt, ...rest } = result.tokens;
+  assert.deepEqual(rest, { accessToken: 'at-2', refreshToken: 'rt-2', idToken: id, issuedAt: NOW });
+  // expires_in counts from when the response arrived, rounded down: never later than asked.
+  assert.ok(expiresAt >= NOW + 119 && expiresAt <= NOW + 120, `expiresAt ${expiresAt - NOW} s from now`);
+});
+
+test('a refreshed ID token naming another subject is refused, definitively', async () => {
+  const id = await idToken('mallory');
+  tokenResponse = () => ({ access_token: 'at-2', token_type: 'Bearer', expires_in: 120, id_token: id });
+  assert.deepEqual(await refreshGrant('rt-1', 'alice', NOW), { kind: 'terminal', error: 'subject_changed' });
+});
+
+test('no new refresh token keeps the old one; no expires_in falls back to the JWT exp, else 300 s', async () => {
+  const exp = NOW + 900;
+  const jwtAccessToken = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setExpirationTime(exp).sign(privateKey);
+  tokenResponse = () => ({ access_token: jwtAccessToken, token_type: 'Bearer' });
+  const fromJwt = await refreshGrant('rt-1', 'alice', NOW);
+  assert.equal(fromJwt.kind === 'ok' && fromJwt.tokens.expiresAt, exp);
+  assert.equal(fromJwt.kind === 'ok' && fromJwt.tokens.refreshToken, 'rt-1');
+
+  tokenResponse = () => ({ access_token: 'opaque', token_type: 'Bearer' });
+  const opaque = await refreshGrant('rt-1', 'alice', NOW);
+  assert.equal(opaque.kind === 'ok' && opaque.tokens.expiresAt, NOW + 300);
+});
