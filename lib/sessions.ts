@@ -74,12 +74,11 @@ export async function createSession(session: NewSession): Promise<void> {
 }
 
 /** Marks a session revoked; a revoked session stays revoked (the first reason wins). */
-export async function revokeSession(sessionId: string, reason: string, now: Date, database: Db = db()): Promise<boolean> {
-  const { count } = await database.session.updateMany({
+export async function revokeSession(sessionId: string, reason: string, now: Date, database: Db = db()): Promise<void> {
+  await database.session.updateMany({
     where: { id: sessionId, revokedAt: null },
     data: { revokedAt: now, revokedReason: reason, latestTokens: null, leaseOwner: null, leaseUntil: null },
   });
-  return count > 0;
 }
 
 export async function recentEvents(sessionId: string, take = 12) {

@@ -1,17 +1,7 @@
 import 'server-only';
 
-/** Stable codes of everything that can go wrong in signing in and staying signed in. */
-export type AuthErrorCode =
-  | 'config_invalid'
-  | 'discovery_failed'
-  | 'state_mismatch'
-  | 'missing_transaction'
-  | 'duplicate_parameter'
-  | 'idp_error'
-  | 'callback_failed'
-  | 'refresh_terminal'
-  | 'refresh_transient'
-  | 'forbidden_origin';
+/** Stable codes of sign-in failures. Refresh failures are outcomes, not errors: see RefreshResult in oidc.ts. */
+export type AuthErrorCode = 'discovery_failed' | 'idp_error' | 'callback_failed';
 
 /**
  * The one error type of lib/auth. Callers branch on `code`; the message is for logs and

@@ -30,8 +30,7 @@ const MEMO_MAX_ENTRIES = 10_000;
 const MEMO_TTL_SEC = 300;
 
 function unsealMemo(): UnsealMemo {
-  const settings = cookieSettings();
-  globalForAuth.renewalUnsealMemo ??= createUnsealMemo((sealed) => unsealSession(sealed, settings), {
+  globalForAuth.renewalUnsealMemo ??= createUnsealMemo((sealed) => unsealSession(sealed, cookieSettings()), {
     policy: env().session,
     maxEntries: MEMO_MAX_ENTRIES,
     ttlSec: MEMO_TTL_SEC,
