@@ -9,6 +9,10 @@ export type AuditType =
   | 'refresh'
   | 'refresh_failed'
   | 'refresh_unavailable'
+  /** A refresh token found unusable after an attempt whose answer never came. */
+  | 'refresh_lost'
+  /** Tokens obtained again by a silent re-authentication (prompt=none). */
+  | 'reauthenticated'
   | 'rejected'
   | 'sign_out';
 
@@ -72,6 +76,9 @@ export async function createSession(session: NewSession): Promise<void> {
     },
   });
 }
+
+/** The `revokedReason` of a session its browser replaced by signing in again. */
+export const REPLACED_REASON = 'replaced';
 
 /** Marks a session revoked; a revoked session stays revoked (the first reason wins). */
 export async function revokeSession(sessionId: string, reason: string, now: Date, database: Db = db()): Promise<void> {

@@ -10,18 +10,35 @@ export type Decision =
   | { readonly kind: 'renewed'; readonly session: SessionData }
   /** `session`: the cookie's session when it could be read, for the audit trail. */
   | { readonly kind: 'rejected'; readonly reason: RejectReason; readonly session?: SessionData }
-  | { readonly kind: 'unavailable'; readonly session: SessionData };
+  | { readonly kind: 'unavailable'; readonly session: SessionData }
+  /** The refresh token is lost (spent by an attempt whose answer never came): ask the IdP again, silently. */
+  | { readonly kind: 'reauthenticate'; readonly session: SessionData };
 
 /** The outcome of asking for fresh tokens (lib/auth/refresh.ts). */
 export type RenewOutcome =
   | { readonly kind: 'renewed'; readonly session: SessionData }
   /** Definitive: the grant is gone, the session revoked, or the cookie superseded. */
   | { readonly kind: 'terminal'; readonly reason: 'refresh_failed' | 'revoked' | 'superseded' }
-  /** Try again later: network, timeout, 5xx, 429, a lease nobody finished. */
-  | { readonly kind: 'transient' };
+  /** Try again later: network, timeout, 5xx, 429, a refused client, a lease nobody finished. */
+  | { readonly kind: 'transient' }
+  /** The refresh token can no longer be used, though nothing says the person's grant is over. */
+  | { readonly kind: 'reauthenticate' };
 
-/** What the registry says about a session, when it was consulted. */
-export type RegistryVerdict = 'active' | 'revoked' | 'idle';
+/**
+ * What the registry says about a session, when it was consulted. `replaced`: this browser
+ * signed in again, so its newer cookie must not be cleared by an answer about the old one.
+ */
+export type RegistryVerdict = 'active' | 'revoked' | 'replaced' | 'idle';
+
+/**
+ * Whether a rejection clears the session cookie: only when the session itself is over.
+ * A superseded cookie is a stale copy of a live session (or of one this browser replaced
+ * by signing in again); the browser may already hold the newer cookie, and a slow answer
+ * about the old copy must not delete it.
+ */
+export function clearsCookie(reason: RejectReason): boolean {
+  return reason !== 'superseded' && reason !== 'signin';
+}
 
 export interface SessionPolicy {
   readonly absoluteLifetimeSec: number;
@@ -51,6 +68,7 @@ export function decideBeforeRefresh(
 ): Decision | 'refresh' {
   if (now >= absoluteExpiry(session, policy)) return { kind: 'rejected', reason: 'expired', session };
   if (registry === 'revoked') return { kind: 'rejected', reason: 'revoked', session };
+  if (registry === 'replaced') return { kind: 'rejected', reason: 'superseded', session };
   if (registry === 'idle') return { kind: 'rejected', reason: 'expired', session };
   if (session.tokens.expiresAt - now > refreshWindow(session.tokens, policy)) {
     return { kind: 'valid', session, rewrite: false };
@@ -68,5 +86,7 @@ export function decideAfterRefresh(session: SessionData, now: number, outcome: R
       return { kind: 'rejected', reason: outcome.reason, session };
     case 'transient':
       return session.tokens.expiresAt > now ? { kind: 'valid', session, rewrite: false } : { kind: 'unavailable', session };
+    case 'reauthenticate':
+      return session.tokens.expiresAt > now ? { kind: 'valid', session, rewrite: false } : { kind: 'reauthenticate', session };
   }
 }

@@ -45,13 +45,13 @@ before(async () => {
 });
 after(() => server.close());
 
-async function idToken(sub: string): Promise<string> {
+async function idToken(sub: string, overrides: { iss?: string; aud?: string; exp?: string } = {}): Promise<string> {
   return new SignJWT({ sub })
     .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-    .setIssuer(issuer)
-    .setAudience('app')
+    .setIssuer(overrides.iss ?? issuer)
+    .setAudience(overrides.aud ?? 'app')
     .setIssuedAt()
-    .setExpirationTime('5m')
+    .setExpirationTime(overrides.exp ?? '5m')
     .sign(privateKey);
 }
 
@@ -85,4 +85,17 @@ test('no new refresh token keeps the old one; no expires_in falls back to the JW
   tokenResponse = () => ({ access_token: 'opaque', token_type: 'Bearer' });
   const opaque = await refreshGrant('rt-1', 'alice', NOW);
   assert.equal(opaque.kind === 'ok' && opaque.tokens.expiresAt, NOW + 300);
+});
+
+test('a refreshed ID token failing openid-client\'s iss, aud or exp checks is terminal: that answer cannot be trusted', async () => {
+  for (const overrides of [{ iss: 'https://evil.test' }, { aud: 'someone-else' }, { exp: '-10m' }]) {
+    const id = await idToken('alice', overrides);
+    tokenResponse = () => ({ access_token: 'at-2', token_type: 'Bearer', expires_in: 120, refresh_token: 'rt-2', id_token: id });
+    assert.deepEqual(await refreshGrant('rt-1', 'alice', NOW), { kind: 'terminal', error: 'id_token_invalid' }, JSON.stringify(overrides));
+  }
+});
+
+test('a 200 without an access token is uncertain: the IdP may have rotated the refresh token', async () => {
+  tokenResponse = () => ({ token_type: 'Bearer', refresh_token: 'rt-2' });
+  assert.equal((await refreshGrant('rt-1', 'alice', NOW)).kind, 'uncertain');
 });

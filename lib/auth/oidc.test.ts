@@ -46,22 +46,38 @@ test('a 400 with an empty or non-JSON body is terminal too', async () => {
   assert.equal((await refreshFailure((res) => res.writeHead(400, { 'content-type': 'text/html' }).end('<h1>Bad</h1>'))).kind, 'terminal');
 });
 
-test('5xx, 429, temporarily_unavailable, malformed bodies and timeouts are transient', async () => {
+test('5xx, 429 and temporarily_unavailable are transient: the IdP did not process the request', async () => {
   assert.equal((await refreshFailure(json(503, { error: 'temporarily_unavailable' }))).kind, 'transient');
   assert.equal((await refreshFailure((res) => res.writeHead(502).end('bad gateway'))).kind, 'transient');
   assert.equal((await refreshFailure((res) => res.writeHead(429).end())).kind, 'transient');
   assert.equal((await refreshFailure(json(400, { error: 'temporarily_unavailable' }))).kind, 'transient');
-  assert.equal((await refreshFailure((res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{not json'))).kind, 'transient');
-  assert.equal((await refreshFailure(() => {})).kind, 'transient');
 });
 
-test('a network error is transient', async () => {
-  const closed = new client.Configuration({ issuer: 'http://127.0.0.1:1', token_endpoint: 'http://127.0.0.1:1/token' }, 'app', 'secret');
+test('ambiguous failures are uncertain, not transient: a timeout, a connection cut after sending, an unreadable 200', async () => {
+  assert.equal((await refreshFailure(() => {})).kind, 'uncertain');
+  assert.equal((await refreshFailure((res) => res.socket?.destroy())).kind, 'uncertain');
+  assert.equal((await refreshFailure((res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{not json'))).kind, 'uncertain');
+  assert.equal((await refreshFailure((res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>ok</h1>'))).kind, 'uncertain');
+});
+
+test('a refused client (invalid_client, unauthorized_client, 401, 403) is misconfigured, not the end of the session', async () => {
+  assert.deepEqual(await refreshFailure(json(401, { error: 'invalid_client' })), { kind: 'misconfigured', error: 'invalid_client' });
+  assert.deepEqual(await refreshFailure(json(400, { error: 'unauthorized_client' })), { kind: 'misconfigured', error: 'unauthorized_client' });
+  assert.equal((await refreshFailure((res) => res.writeHead(401).end())).kind, 'misconfigured');
+  assert.equal((await refreshFailure((res) => res.writeHead(403, { 'content-type': 'text/html' }).end('Forbidden'))).kind, 'misconfigured');
+});
+
+test('a connection that was never made is transient: nothing reached the IdP', async () => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  const closed = new client.Configuration({ issuer: `http://127.0.0.1:${port}`, token_endpoint: `http://127.0.0.1:${port}/token` }, 'app', 'secret');
   client.allowInsecureRequests(closed);
   try {
     await client.refreshTokenGrant(closed, 'rt');
     assert.fail('expected a network error');
   } catch (error) {
-    assert.equal(classifyRefreshError(error).kind, 'transient');
+    assert.deepEqual(classifyRefreshError(error), { kind: 'transient', error: 'ECONNREFUSED' });
   }
 });

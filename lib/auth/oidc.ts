@@ -50,10 +50,15 @@ export interface SignInTransaction {
   readonly nonce: string;
   readonly codeVerifier: string;
   readonly returnTo: string;
+  /**
+   * `prompt=none`: renew a session whose refresh token was lost without asking the
+   * person anything, if the IdP still knows them (lib/auth/refresh.ts, "re-authenticate").
+   */
+  readonly silent: boolean;
 }
 
 /** Authorization code flow with PKCE (S256), state and nonce (OIDC Core 3.1.2.1, RFC 7636). */
-export async function startSignIn(returnTo: string): Promise<{ url: URL; transaction: SignInTransaction }> {
+export async function startSignIn(returnTo: string, silent = false): Promise<{ url: URL; transaction: SignInTransaction }> {
   const config = await oidcConfiguration();
   const { oidc } = env();
   const transaction: SignInTransaction = {
@@ -61,8 +66,9 @@ export async function startSignIn(returnTo: string): Promise<{ url: URL; transac
     nonce: client.randomNonce(),
     codeVerifier: client.randomPKCECodeVerifier(),
     returnTo,
+    silent,
   };
-  const url = client.buildAuthorizationUrl(config, {
+  const parameters: Record<string, string> = {
     redirect_uri: oidc.redirectUri,
     scope: oidc.scope,
     response_type: 'code',
@@ -70,8 +76,9 @@ export async function startSignIn(returnTo: string): Promise<{ url: URL; transac
     nonce: transaction.nonce,
     code_challenge: await client.calculatePKCECodeChallenge(transaction.codeVerifier),
     code_challenge_method: 'S256',
-  });
-  return { url, transaction };
+  };
+  if (silent) parameters.prompt = 'none';
+  return { url: client.buildAuthorizationUrl(config, parameters), transaction };
 }
 
 export interface SignedIn {
@@ -146,34 +153,72 @@ export async function finishSignIn(currentUrl: URL, transaction: SignInTransacti
 
 export type RefreshResult =
   | { readonly kind: 'ok'; readonly tokens: TokenSet }
+  /** The grant is gone, or the IdP's answer cannot be trusted: the session ends. */
   | { readonly kind: 'terminal'; readonly error: string }
-  | { readonly kind: 'transient'; readonly error: string };
+  /** The IdP did not process the request (unreachable, 5xx, 429): the token is still good. */
+  | { readonly kind: 'transient'; readonly error: string }
+  /**
+   * The request was sent and no readable answer came back (timeout, connection cut, a 200
+   * that cannot be parsed): the IdP may have rotated the token, so it must not be resent
+   * blindly (lib/auth/refresh.ts decides what follows).
+   */
+  | { readonly kind: 'uncertain'; readonly error: string }
+  /** The IdP refused this client (invalid_client, 401/403): the operator's setting, not the person's session. */
+  | { readonly kind: 'misconfigured'; readonly error: string };
 
 const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
+const CLIENT_REFUSED_OAUTH_ERRORS = new Set(['invalid_client', 'unauthorized_client']);
+/** Network failures that happen before a request reaches the IdP: nothing was processed. */
+const NOT_DELIVERED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+/** oauth4webapi's codes for an ID token that fails validation. */
+const ID_TOKEN_CODES = new Set(['OAUTH_JWT_CLAIM_COMPARISON_FAILED', 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED']);
 
-function transientStatus(status: number): boolean {
-  return status >= 500 || status === 429 || status === 408;
+function classifyStatus(status: number, error: string): RefreshResult {
+  if (status === 401 || status === 403 || status === 404) return { kind: 'misconfigured', error };
+  if (status >= 500 || status === 429 || status === 408) return { kind: 'transient', error };
+  if (status >= 400) return { kind: 'terminal', error };
+  // A success status whose body could not be used: the IdP has probably rotated.
+  return { kind: 'uncertain', error };
+}
+
+function networkCode(error: Error): string | undefined {
+  const cause = error.cause as { code?: unknown } | undefined;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
 /**
- * Sorts a failed refresh: definitive OAuth answers (invalid_grant and other 4xx, even
- * with an empty or non-JSON body) are terminal; network errors, timeouts, 5xx, 429 and
- * malformed success bodies are transient and must not sign anyone out.
+ * Sorts a failed refresh by what it says about the refresh token:
+ * - an OAuth error answer is definitive (`terminal`), except the IdP's own trouble
+ *   (5xx, 429, temporarily_unavailable: `transient`) and a refused client
+ *   (invalid_client, unauthorized_client, 401/403: `misconfigured`);
+ * - a 400 with an empty or non-JSON body is definitive too (some IdPs send one on reuse);
+ * - a 200 whose ID token fails validation is `terminal`: the answer cannot be trusted;
+ * - a 200 that cannot be read, a timeout, or a connection cut after sending is
+ *   `uncertain`: the IdP may have processed it;
+ * - a connection that was never made is `transient`: nothing reached the IdP.
  */
 export function classifyRefreshError(error: unknown): RefreshResult {
   if (error instanceof client.ResponseBodyError) {
-    const transient = transientStatus(error.status) || TRANSIENT_OAUTH_ERRORS.has(error.error);
-    return { kind: transient ? 'transient' : 'terminal', error: error.error };
+    if (CLIENT_REFUSED_OAUTH_ERRORS.has(error.error)) return { kind: 'misconfigured', error: error.error };
+    if (TRANSIENT_OAUTH_ERRORS.has(error.error)) return { kind: 'transient', error: error.error };
+    return classifyStatus(error.status, error.error);
   }
-  if (error instanceof client.ClientError && error.cause instanceof Response) {
-    const { status } = error.cause;
-    if (status === 400 || status === 401) return { kind: 'terminal', error: `http_${status}` };
-    return { kind: 'transient', error: `http_${status}` };
+  if (error instanceof client.ClientError) {
+    const code = error.code ?? 'invalid_response';
+    if (error.cause instanceof Response) return classifyStatus(error.cause.status, error.cause.status === 200 ? code : `http_${error.cause.status}`);
+    const cause = error.cause as { claims?: unknown } | undefined;
+    if (ID_TOKEN_CODES.has(code) || (cause && typeof cause === 'object' && 'claims' in cause)) return { kind: 'terminal', error: 'id_token_invalid' };
+    return { kind: 'uncertain', error: code };
   }
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return { kind: 'transient', error: 'timeout' };
+    return { kind: 'uncertain', error: 'timeout' };
   }
-  return { kind: 'transient', error: error instanceof client.ClientError && error.code ? error.code : 'network' };
+  if (error instanceof Error) {
+    const code = networkCode(error);
+    if (code && NOT_DELIVERED_CODES.has(code)) return { kind: 'transient', error: code };
+    return { kind: 'uncertain', error: code ?? 'network' };
+  }
+  return { kind: 'uncertain', error: 'unknown' };
 }
 
 /**
@@ -194,6 +239,24 @@ export async function refreshGrant(refreshToken: string, expectedSubject: string
     return { kind: 'ok', tokens: tokenSetFrom(response, now, refreshToken) };
   } catch (error) {
     return classifyRefreshError(error);
+  }
+}
+
+/** What token introspection (RFC 7662) says of a refresh token. */
+export type RefreshTokenProbe = 'active' | 'inactive' | 'unsupported' | 'unreachable';
+
+/**
+ * Asks the IdP whether a refresh token can still be used: after an attempt whose answer
+ * never came, `active` means the IdP did not process it and it is safe to send again.
+ */
+export async function probeRefreshToken(refreshToken: string): Promise<RefreshTokenProbe> {
+  try {
+    const config = await oidcConfiguration();
+    if (!config.serverMetadata().introspection_endpoint) return 'unsupported';
+    const answer = await client.tokenIntrospection(config, refreshToken, { token_type_hint: 'refresh_token' });
+    return answer.active ? 'active' : 'inactive';
+  } catch {
+    return 'unreachable';
   }
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Db } from '../db/client';
 import { createTestDb, type TestDb, testDatabaseKinds } from '../db/test-db';
-import type { RefreshResult } from './oidc';
+import type { RefreshResult, RefreshTokenProbe } from './oidc';
 import { createRenewer, hashRefreshToken, type RenewerDeps } from './refresh';
 import { sealTokens } from './session-cookie';
 import type { SessionData, TokenSet } from './session-data';
@@ -37,8 +37,18 @@ describe(`refresh coordination on ${kind}`, () => {
     return { refresh, calls };
   }
 
-  function renewer(refresh: RenewerDeps['refresh'], graceSec = 60) {
-    return createRenewer({ db, cookie, graceSec, refreshTimeoutMs: 1000, refresh, now: () => clock });
+  const revoked: string[] = [];
+  function renewer(refresh: RenewerDeps['refresh'], options: { graceSec?: number; probe?: RenewerDeps['probe'] } = {}) {
+    return createRenewer({
+      db,
+      cookie,
+      graceSec: options.graceSec ?? 60,
+      refreshTimeoutMs: 1000,
+      refresh,
+      probe: options.probe ?? (async () => assert.fail('introspection was not expected')),
+      revoke: async (token) => revoked.push(token),
+      now: () => clock,
+    });
   }
 
   async function newSession(tokens: TokenSet = { accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: clock - 1, issuedAt: clock - 61 }): Promise<SessionData> {
@@ -74,7 +84,7 @@ describe(`refresh coordination on ${kind}`, () => {
     const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
     assert.equal(row.tokenVersion, 1);
     assert.equal(row.refreshTokenHash, hashRefreshToken('rt-1'));
-    assert.equal(row.previousRefreshTokenHash, hashRefreshToken('rt-0'));
+    assert.deepEqual(JSON.parse(row.supersededGenerations!), [{ v: 0, hash: hashRefreshToken('rt-0'), at: clock }]);
     assert.equal(row.leaseOwner, null);
     assert.equal(await db.auditEvent.count({ where: { sessionId: sid, type: 'refresh' } }), 1);
   });
@@ -97,17 +107,6 @@ describe(`refresh coordination on ${kind}`, () => {
     const late = await renewer(idp.refresh)(session, clock);
     assert.equal(idp.calls.length, 1);
     assert.equal(late.kind === 'renewed' && late.session.tokens.accessToken, 'at-1');
-  });
-
-  test('after the grace window a spent refresh token is never sent to the IdP', async () => {
-    const idp = rotatingIdp();
-    const session = await newSession();
-    await renewer(idp.refresh)(session, clock);
-    clock += 61;
-    assert.deepEqual(await renewer(idp.refresh)(session, clock), { kind: 'terminal', reason: 'superseded' });
-    assert.deepEqual(idp.calls, ['rt-0']);
-    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
-    assert.equal(row.revokedAt, null, 'a stale copy must not end the live session');
   });
 
   test('invalid_grant revokes the session and records why', async () => {
@@ -139,14 +138,16 @@ describe(`refresh coordination on ${kind}`, () => {
     assert.equal(calls, 2);
   });
 
-  test('a lease left by a crashed instance expires and another instance completes the renewal', async () => {
+  test('a lease left by a crashed instance expires, and another instance checks the token is unspent before completing the renewal', async () => {
     const idp = rotatingIdp();
     const session = await newSession();
     await db.session.update({ where: { id: sid }, data: { leaseOwner: 'crashed-instance', leaseUntil: new Date(Date.now() + 400) } });
     const started = Date.now();
-    const outcome = await renewer(idp.refresh)(session, clock);
+    const probed: string[] = [];
+    const outcome = await renewer(idp.refresh, { probe: async (token) => (probed.push(token), 'active') })(session, clock);
     assert.equal(outcome.kind, 'renewed');
     assert.ok(Date.now() - started >= 300, 'waited for the lease to expire');
+    assert.deepEqual(probed, ['rt-0']);
     assert.deepEqual(idp.calls, ['rt-0']);
   });
 
@@ -160,6 +161,7 @@ describe(`refresh coordination on ${kind}`, () => {
     const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
     assert.equal(row.revokedReason, 'signed_out');
     assert.equal(row.tokenVersion, 0);
+    assert.deepEqual(revoked.splice(0), ['rt-x'], 'the refresh token nobody will hold is revoked at the IdP');
   });
 
   test('an IdP that does not rotate: the old refresh token is kept and later cookies adopt', async () => {
@@ -173,8 +175,161 @@ describe(`refresh coordination on ${kind}`, () => {
     assert.equal(first.kind === 'renewed' && first.session.tokens.refreshToken, 'rt-0');
     // Past the grace window, yet the token is not spent: adopting stays safe.
     clock += 59;
-    const later = await createRenewer({ db, cookie, graceSec: 10, refreshTimeoutMs: 1000, refresh: async () => assert.fail('must adopt, not refresh'), now: () => clock })(session, clock);
+    const later = await renewer(async () => assert.fail('must adopt, not refresh'), { graceSec: 10 })(session, clock);
     assert.equal(later.kind === 'renewed' && later.session.tokens.accessToken, 'at-1');
+  });
+  /** Renews `session` through `rotations` successive expiries; returns each generation's cookie. */
+  async function rotate(session: SessionData, rotations: number, refresh: RenewerDeps['refresh']): Promise<SessionData[]> {
+    const cookies = [session];
+    for (let i = 0; i < rotations; i++) {
+      const outcome = await renewer(refresh)(cookies.at(-1)!, clock);
+      assert.equal(outcome.kind, 'renewed');
+      if (outcome.kind === 'renewed') cookies.push(outcome.session);
+      clock += 61 - 60 + 2; // a couple of seconds between renewals, each new set already due
+    }
+    return cookies;
+  }
+
+  test('two rotations behind: a cookie superseded within the grace window adopts the newest set, however many rotations happened since', async () => {
+    let issued = 0;
+    const calls: string[] = [];
+    // Tokens that are due at once, so every request renews again.
+    const refresh: RenewerDeps['refresh'] = async (refreshToken) => {
+      calls.push(refreshToken);
+      issued += 1;
+      return { kind: 'ok', tokens: { accessToken: `at-${issued}`, refreshToken: `rt-${issued}`, expiresAt: clock + 1, issuedAt: clock } };
+    };
+    const [first] = await rotate(await newSession(), 3, refresh);
+    assert.deepEqual(calls, ['rt-0', 'rt-1', 'rt-2']);
+    const late = await renewer(refresh)(first!, clock);
+    assert.equal(late.kind, 'renewed');
+    assert.equal(late.kind === 'renewed' && late.session.tokenVersion, 4, 'adopted generation 3, then renewed it once because it was due');
+    assert.deepEqual(calls, ['rt-0', 'rt-1', 'rt-2', 'rt-3']);
+  });
+
+  test('every request carrying one old cookie gets the same verdict, before and after the renewal it triggers', async () => {
+    const idp = rotatingIdp();
+    const session = await newSession();
+    await renewer(idp.refresh)(session, clock);
+    clock += 65; // generation 1 is now due too, and generation 0 is past the grace window…
+    const renew = renewer(idp.refresh, { graceSec: 70 }); // …but within this instance's longer one
+    const outcomes = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+      await new Promise((resolve) => setTimeout(resolve, i * 15));
+      return renew(session, clock);
+    }));
+    assert.deepEqual(new Set(outcomes.map((o) => o.kind)), new Set(['renewed']));
+    assert.deepEqual(idp.calls, ['rt-0', 'rt-1']);
+  });
+
+  test('a renewal whose Set-Cookie was lost: the generation before the current one still adopts after the grace window', async () => {
+    const idp = rotatingIdp();
+    const session = await newSession();
+    await renewer(idp.refresh)(session, clock);
+    clock += 3600 - 200; // long after the grace window, inside the absolute lifetime
+    const outcome = await renewer(idp.refresh)(session, clock);
+    assert.equal(outcome.kind, 'renewed');
+    assert.deepEqual(idp.calls, ['rt-0', 'rt-1'], 'adopted generation 1 (due by now) and renewed it; rt-0 never resent');
+  });
+
+  test('a cookie two generations behind and past the grace window is refused without reaching the IdP', async () => {
+    let issued = 0;
+    const refresh: RenewerDeps['refresh'] = async () => {
+      issued += 1;
+      return { kind: 'ok', tokens: { accessToken: `at-${issued}`, refreshToken: `rt-${issued}`, expiresAt: clock + 1, issuedAt: clock } };
+    };
+    const [first] = await rotate(await newSession(), 2, refresh);
+    clock += 120;
+    const before = issued;
+    assert.deepEqual(await renewer(refresh)(first!, clock), { kind: 'terminal', reason: 'superseded' });
+    assert.equal(issued, before);
+  });
+
+  test('an ambiguous timeout: the refresh token is not sent again until introspection says the IdP never used it', async () => {
+    const session = await newSession();
+    const calls: string[] = [];
+    let answer: RefreshResult = { kind: 'uncertain', error: 'timeout' };
+    const refresh: RenewerDeps['refresh'] = async (token) => (calls.push(token), answer);
+    let probe: RefreshTokenProbe = 'active';
+    const probes: string[] = [];
+    const renew = renewer(refresh, { probe: async (token) => (probes.push(token), probe) });
+
+    assert.deepEqual(await renew(session, clock), { kind: 'transient' });
+    assert.equal((await db.session.findUniqueOrThrow({ where: { id: sid } })).refreshTokenState, 'unknown');
+    assert.deepEqual(await renew(session, clock), { kind: 'transient' }, 'backs off first');
+    clock += 3;
+    answer = { kind: 'ok', tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: clock + 60, issuedAt: clock } };
+    const outcome = await renew(session, clock);
+    assert.equal(outcome.kind, 'renewed');
+    assert.deepEqual(probes, ['rt-0']);
+    assert.deepEqual(calls, ['rt-0', 'rt-0'], 'resent only after the IdP said the token was still active');
+  });
+
+  test('a lost response (the IdP rotated, the answer never came): no reuse, the session asks to re-authenticate and stays alive', async () => {
+    const session = await newSession();
+    const calls: string[] = [];
+    const renew = renewer(async (token) => (calls.push(token), { kind: 'uncertain', error: 'UND_ERR_SOCKET' }), { probe: async () => 'inactive' });
+    assert.deepEqual(await renew(session, clock), { kind: 'transient' });
+    clock += 3;
+    assert.deepEqual(await renew(session, clock), { kind: 'reauthenticate' });
+    assert.deepEqual(await renew(session, clock), { kind: 'reauthenticate' }, 'remembered: introspection is not asked again');
+    assert.deepEqual(calls, ['rt-0']);
+    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+    assert.equal(row.revokedAt, null);
+    assert.equal(row.refreshTokenState, 'spent');
+    assert.equal(await db.auditEvent.count({ where: { sessionId: sid, type: 'refresh_lost' } }), 1);
+  });
+
+  test('invalid_client (a wrong secret after a deploy) keeps every session and tells the operator once', async () => {
+    const session = await newSession();
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args.join(' '));
+    try {
+      const renew = renewer(async () => ({ kind: 'misconfigured', error: 'invalid_client' }));
+      assert.deepEqual(await renew(session, clock), { kind: 'transient' });
+      clock += 3;
+      assert.deepEqual(await renew(session, clock), { kind: 'transient' });
+    } finally {
+      console.error = original;
+    }
+    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+    assert.equal(row.revokedAt, null);
+    assert.equal(row.refreshTokenState, 'live');
+    assert.equal(errors.length, 1);
+    assert.match(String(errors[0]), /OIDC_CLIENT_SECRET/);
+  });
+
+  test('the back-off after a failure is shared: another instance does not ask the IdP at once', async () => {
+    const session = await newSession();
+    let calls = 0;
+    const refresh: RenewerDeps['refresh'] = async () => (calls++, { kind: 'transient', error: 'http_503' });
+    assert.deepEqual(await renewer(refresh)(session, clock), { kind: 'transient' });
+    assert.deepEqual(await renewer(refresh)(session, clock), { kind: 'transient' });
+    assert.equal(calls, 1);
+  });
+
+  test('the lease outlives discovery, introspection and the token request, each bounded by the timeout', async () => {
+    const session = await newSession();
+    let leaseMs = 0;
+    const outcome = await renewer(async () => {
+      const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+      leaseMs = row.leaseUntil!.getTime() - Date.now();
+      return { kind: 'ok', tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: clock + 60, issuedAt: clock } };
+    })(session, clock);
+    assert.equal(outcome.kind, 'renewed');
+    assert.ok(leaseMs > 3 * 1000, `lease of ${leaseMs} ms`);
+  });
+
+  test('a session replaced by a new sign-in in the same browser: its old cookie is superseded, not revoked', async () => {
+    const session = await newSession();
+    await db.session.update({ where: { id: sid }, data: { revokedAt: new Date(), revokedReason: 'replaced' } });
+    assert.deepEqual(await renewer(async () => assert.fail('no refresh'))(session, clock), { kind: 'terminal', reason: 'superseded' });
+  });
+
+  test('a refresh that brings no ID token keeps the one the session had', async () => {
+    const session = await newSession({ accessToken: 'at-0', refreshToken: 'rt-0', idToken: 'id-0', expiresAt: clock - 1, issuedAt: clock - 61 });
+    const outcome = await renewer(async () => ({ kind: 'ok', tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: clock + 60, issuedAt: clock } }))(session, clock);
+    assert.equal(outcome.kind === 'renewed' && outcome.session.tokens.idToken, 'id-0');
   });
 });
 }

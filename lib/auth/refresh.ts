@@ -1,15 +1,15 @@
 import 'server-only';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '../db/client';
-import { audit, type AuditType, revokeSession } from '../sessions';
+import { audit, type AuditType, REPLACED_REASON, revokeSession } from '../sessions';
 import type { RenewOutcome } from './decision';
-import type { RefreshResult } from './oidc';
+import type { RefreshResult, RefreshTokenProbe } from './oidc';
 import { type CookieSettings, sealTokens, unsealTokens } from './session-cookie';
 import type { SessionData, TokenSet } from './session-data';
 
 /**
  * Refresh coordination: one refresh per session per expiry, across concurrent requests,
- * processes and instances.
+ * processes and instances, and never a refresh token sent twice.
  *
  * IdPs rotate refresh tokens and treat reuse of a spent one as theft, revoking the whole
  * grant. A browser sends many requests at once with the same cookie; refreshing once
@@ -17,10 +17,14 @@ import type { SessionData, TokenSet } from './session-data';
  * second. So:
  *  1. within a process, requests with the same cookie share one in-flight renewal;
  *  2. across processes, the registry row carries a lease taken by a conditional update;
- *     whoever holds it refreshes, the others wait and adopt the result;
- *  3. a request still carrying the previous cookie within the grace window adopts the
- *     newest token set, kept sealed in the row, instead of spending its spent token;
- *  4. a refresh token known to be spent is never sent to the IdP.
+ *     whoever holds it talks to the IdP, the others wait and adopt the result;
+ *  3. a cookie of an older generation adopts the newest token set, kept sealed in the
+ *     row, instead of spending its spent token: any generation superseded within the
+ *     grace window, and the one just before the current one for as long as the session
+ *     lives (its renewal's Set-Cookie may never have reached the browser);
+ *  4. a refresh token that may have been spent — an attempt whose answer never came, a
+ *     lease whose holder vanished — is resent only after the IdP's introspection says it
+ *     is still active; otherwise the session asks for a silent re-authentication.
  */
 export interface RenewerDeps {
   readonly db: Db;
@@ -28,6 +32,10 @@ export interface RenewerDeps {
   readonly graceSec: number;
   readonly refreshTimeoutMs: number;
   refresh(refreshToken: string, subject: string, now: number): Promise<RefreshResult>;
+  /** Token introspection (RFC 7662): may a possibly spent refresh token still be used? */
+  probe(refreshToken: string): Promise<RefreshTokenProbe>;
+  /** Revokes a refresh token nobody will ever use (RFC 7009); must not throw. */
+  revoke(refreshToken: string): Promise<unknown>;
   /** Epoch seconds; injected so tests can move time. */
   now(): number;
 }
@@ -36,9 +44,21 @@ export type Renewer = (session: SessionData, now: number) => Promise<RenewOutcom
 
 type SessionRow = NonNullable<Awaited<ReturnType<Db['session']['findUnique']>>>;
 
+/** Whether the row's current refresh token can be sent to the IdP. */
+export type RefreshTokenState = 'live' | 'unknown' | 'spent';
+
+/** A generation that was replaced: its refresh token's hash and when (epoch seconds). */
+interface SupersededGeneration {
+  readonly v: number;
+  readonly hash: string | null;
+  readonly at: number;
+}
+
 const POLL_MS = 100;
-/** After a transient failure, requests of the same session wait this long before trying the IdP again. */
-const RETRY_AFTER_TRANSIENT_SEC = 2;
+/** After a failure, no instance asks the IdP about this session again before this many seconds. */
+const RETRY_AFTER_FAILURE_SEC = 2;
+/** Sequential IdP calls one attempt may make: discovery, introspection, the token request. */
+const IDP_CALLS_PER_ATTEMPT = 3;
 
 export function hashRefreshToken(refreshToken: string): string {
   return createHash('sha256').update(refreshToken).digest('base64url');
@@ -46,25 +66,75 @@ export function hashRefreshToken(refreshToken: string): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+function supersededGenerations(row: SessionRow): SupersededGeneration[] {
+  try {
+    const parsed: unknown = JSON.parse(row.supersededGenerations ?? '[]');
+    return Array.isArray(parsed) ? (parsed as SupersededGeneration[]) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** How a cookie's token set relates to the registry's newest one. */
 type Standing = 'current' | 'adopt' | 'superseded';
 
-function standing(session: SessionData, row: SessionRow, now: number, graceSec: number): Standing {
-  const hash = session.tokens.refreshToken ? hashRefreshToken(session.tokens.refreshToken) : undefined;
+export function standing(session: SessionData, row: SessionRow, now: number, graceSec: number): Standing {
+  const hash = session.tokens.refreshToken ? hashRefreshToken(session.tokens.refreshToken) : null;
   if (row.tokenVersion === session.tokenVersion) return hash === row.refreshTokenHash ? 'current' : 'superseded';
   if (row.tokenVersion < session.tokenVersion) return 'superseded';
   // The IdP did not rotate: our token is still the live one, so adopting is always safe.
-  if (hash === row.refreshTokenHash) return 'adopt';
-  const rotatedAt = row.rotatedAt ? Math.floor(row.rotatedAt.getTime() / 1000) : 0;
-  const previousGeneration = row.tokenVersion === session.tokenVersion + 1 && hash === row.previousRefreshTokenHash;
-  return previousGeneration && now - rotatedAt <= graceSec ? 'adopt' : 'superseded';
+  if (hash !== null && hash === row.refreshTokenHash) return 'adopt';
+  const generation = supersededGenerations(row).find((entry) => entry.v === session.tokenVersion);
+  if (!generation || generation.hash !== hash) return 'superseded';
+  if (now - generation.at <= graceSec) return 'adopt';
+  // The renewal that replaced it may have lost its Set-Cookie (aborted navigation, closed
+  // laptop): the generation just before the current one stays adoptable while the
+  // session lives. docs/ARCHITECTURE.md, "Which cookies may adopt", says why this is safe.
+  return session.tokenVersion === row.tokenVersion - 1 ? 'adopt' : 'superseded';
+}
+
+/** The history after `row`'s current generation is replaced at `now`: recent ones, and always the one replaced. */
+function historyAfterRotation(row: SessionRow, now: number, graceSec: number): string {
+  const kept = supersededGenerations(row).filter((entry) => now - entry.at <= graceSec);
+  return JSON.stringify([...kept, { v: row.tokenVersion, hash: row.refreshTokenHash, at: now }]);
+}
+
+/** The columns that publish `tokens` as the generation after `row`'s. */
+async function nextGeneration(row: SessionRow, tokens: TokenSet, now: number, graceSec: number, cookie: CookieSettings) {
+  return {
+    tokenVersion: row.tokenVersion + 1,
+    refreshTokenHash: tokens.refreshToken ? hashRefreshToken(tokens.refreshToken) : null,
+    supersededGenerations: historyAfterRotation(row, now, graceSec),
+    latestTokens: await sealTokens(tokens, cookie),
+    refreshTokenState: 'live' satisfies RefreshTokenState,
+    retryAfter: null,
+    leaseOwner: null,
+    leaseUntil: null,
+  };
+}
+
+/**
+ * Publishes tokens obtained by a new authorization (a silent re-authentication) as the
+ * session's next generation, so requests still carrying the old cookie adopt them.
+ * Returns the new generation, or undefined when the session is no longer alive.
+ */
+export async function publishReauthentication(db: Db, sid: string, tokens: TokenSet, now: number, graceSec: number, cookie: CookieSettings): Promise<number | undefined> {
+  const row = await db.session.findUnique({ where: { id: sid } });
+  if (!row || row.revokedAt) return undefined;
+  const { count } = await db.session.updateMany({
+    where: { id: sid, tokenVersion: row.tokenVersion, revokedAt: null },
+    data: await nextGeneration(row, tokens, now, graceSec, cookie),
+  });
+  return count === 1 ? row.tokenVersion + 1 : undefined;
 }
 
 export function createRenewer(deps: RenewerDeps): Renewer {
   const instanceId = randomUUID();
   const inFlight = new Map<string, Promise<RenewOutcome>>();
-  const retryAfter = new Map<string, number>();
-  const leaseMs = deps.refreshTimeoutMs + 5000;
+  // The lease outlives the longest attempt, so it never lapses while its holder may still
+  // spend the token: otherwise another instance would send the same token again.
+  const leaseMs = IDP_CALLS_PER_ATTEMPT * deps.refreshTimeoutMs + 5000;
+  let warnedMisconfigured = false;
 
   const findRow = (sid: string) => deps.db.session.findUnique({ where: { id: sid } });
 
@@ -80,8 +150,12 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     return count === 1;
   }
 
-  async function releaseLease(sid: string): Promise<void> {
-    await deps.db.session.updateMany({ where: { id: sid, leaseOwner: instanceId }, data: { leaseOwner: null, leaseUntil: null } });
+  /** Lets the lease go; every instance waits RETRY_AFTER_FAILURE_SEC before the next attempt. */
+  async function backOff(row: SessionRow, state: RefreshTokenState): Promise<void> {
+    await deps.db.session.updateMany({
+      where: { id: row.id, tokenVersion: row.tokenVersion, leaseOwner: instanceId },
+      data: { leaseOwner: null, leaseUntil: null, refreshTokenState: state, retryAfter: new Date((deps.now() + RETRY_AFTER_FAILURE_SEC) * 1000) },
+    });
   }
 
   async function adopt(session: SessionData, row: SessionRow): Promise<SessionData | undefined> {
@@ -89,46 +163,72 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     return tokens ? { ...session, tokens, tokenVersion: row.tokenVersion } : undefined;
   }
 
-  /** Holding the lease: spend the refresh token once and publish the new set. */
-  async function refreshAsLeader(session: SessionData, row: SessionRow): Promise<RenewOutcome | 'again'> {
+  function warnMisconfigured(error: string): void {
+    if (warnedMisconfigured) return;
+    warnedMisconfigured = true;
+    console.error(
+      `renewal: the IdP's token endpoint refused this client (${error}); sessions are kept and answered 503 until it accepts it. ` +
+        'Check OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, and that the client is allowed the refresh_token grant.',
+    );
+  }
+
+  /** Holding the lease: make sure the token may be spent, spend it once, publish the new set. */
+  async function refreshAsLeader(session: SessionData, row: SessionRow, possiblySpent: boolean): Promise<RenewOutcome | 'again'> {
     const refreshToken = session.tokens.refreshToken!;
+    if (possiblySpent) {
+      const probe = await deps.probe(refreshToken);
+      if (probe === 'unreachable') {
+        await backOff(row, 'unknown');
+        return { kind: 'transient' };
+      }
+      if (probe !== 'active') {
+        await backOff(row, 'spent');
+        await record('refresh_lost', session, probe === 'inactive' ? 'refresh_token_inactive' : 'introspection_unsupported');
+        return { kind: 'reauthenticate' };
+      }
+    }
+
     const result = await deps.refresh(refreshToken, session.sub, deps.now());
-
-    if (result.kind === 'ok') {
-      const tokens: TokenSet = result.tokens;
-      const { count } = await deps.db.session.updateMany({
-        where: { id: row.id, tokenVersion: row.tokenVersion, leaseOwner: instanceId, revokedAt: null },
-        data: {
-          tokenVersion: row.tokenVersion + 1,
-          refreshTokenHash: hashRefreshToken(tokens.refreshToken ?? refreshToken),
-          previousRefreshTokenHash: row.refreshTokenHash,
-          rotatedAt: new Date(deps.now() * 1000),
-          latestTokens: await sealTokens(tokens, deps.cookie),
-          leaseOwner: null,
-          leaseUntil: null,
-        },
-      });
-      // Nothing updated: the session was revoked (a sign-out raced this refresh) and must
-      // not come back to life; let the loop re-read and decide.
-      if (count === 0) return 'again';
-      retryAfter.delete(session.sid);
-      await record('refresh', session);
-      return { kind: 'renewed', session: { ...session, tokens, tokenVersion: row.tokenVersion + 1 } };
+    switch (result.kind) {
+      case 'ok': {
+        // OIDC Core 12.2 lets a refresh answer omit the ID token: keep ours for sign-out's id_token_hint.
+        const tokens: TokenSet = { ...result.tokens, idToken: result.tokens.idToken ?? session.tokens.idToken };
+        const { count } = await deps.db.session.updateMany({
+          where: { id: row.id, tokenVersion: row.tokenVersion, leaseOwner: instanceId, revokedAt: null },
+          data: await nextGeneration(row, tokens, deps.now(), deps.graceSec, deps.cookie),
+        });
+        if (count === 0) {
+          // A sign-out raced this refresh: the session stays dead, and the new refresh
+          // token, which nobody will ever hold, is revoked at the IdP.
+          if (tokens.refreshToken && tokens.refreshToken !== refreshToken) await deps.revoke(tokens.refreshToken);
+          return 'again';
+        }
+        await record('refresh', session);
+        return { kind: 'renewed', session: { ...session, tokens, tokenVersion: row.tokenVersion + 1 } };
+      }
+      case 'terminal': {
+        // Before giving up, re-read: another instance may have rotated the token meanwhile.
+        const fresh = await findRow(row.id);
+        if (fresh && !fresh.revokedAt && fresh.tokenVersion > row.tokenVersion) return 'again';
+        await revokeSession(row.id, 'refresh_failed', new Date(deps.now() * 1000), deps.db);
+        await record('refresh_failed', session, result.error);
+        return { kind: 'terminal', reason: 'refresh_failed' };
+      }
+      case 'uncertain':
+        // The IdP may have rotated: the token is not sent again until introspection says so.
+        await backOff(row, 'unknown');
+        await record('refresh_unavailable', session, result.error);
+        return { kind: 'transient' };
+      case 'misconfigured':
+        warnMisconfigured(result.error);
+        await backOff(row, possiblySpent ? 'unknown' : 'live');
+        await record('refresh_unavailable', session, result.error);
+        return { kind: 'transient' };
+      case 'transient':
+        await backOff(row, possiblySpent ? 'unknown' : 'live');
+        await record('refresh_unavailable', session, result.error);
+        return { kind: 'transient' };
     }
-
-    if (result.kind === 'terminal') {
-      // Before giving up, re-read: another instance may have rotated the token meanwhile.
-      const fresh = await findRow(row.id);
-      if (fresh && !fresh.revokedAt && fresh.tokenVersion > row.tokenVersion) return 'again';
-      await revokeSession(row.id, 'refresh_failed', new Date(deps.now() * 1000), deps.db);
-      await record('refresh_failed', session, result.error);
-      return { kind: 'terminal', reason: 'refresh_failed' };
-    }
-
-    await releaseLease(row.id);
-    retryAfter.set(session.sid, deps.now() + RETRY_AFTER_TRANSIENT_SEC);
-    await record('refresh_unavailable', session, result.error);
-    return { kind: 'transient' };
   }
 
   /** Waits until the lease holder publishes a new generation or lets the lease go. */
@@ -146,21 +246,26 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     let session = initial;
     while (Date.now() < deadline) {
       const row = await findRow(session.sid);
-      if (!row || row.revokedAt) return { kind: 'terminal', reason: 'revoked' };
+      if (!row || row.revokedAt) return { kind: 'terminal', reason: row?.revokedReason === REPLACED_REASON ? 'superseded' : 'revoked' };
       const now = deps.now();
       const position = standing(session, row, now, deps.graceSec);
       if (position === 'superseded') return { kind: 'terminal', reason: 'superseded' };
       if (position === 'adopt') {
         const adopted = await adopt(session, row);
         if (!adopted) return { kind: 'terminal', reason: 'superseded' };
-        // The adopted set may itself have expired by now: renew from it.
+        // The adopted set may itself be due: renew from it.
         if (adopted.tokens.expiresAt > now || !adopted.tokens.refreshToken) return { kind: 'renewed', session: adopted };
         session = adopted;
         continue;
       }
-      if ((retryAfter.get(session.sid) ?? 0) > now) return { kind: 'transient' };
+      const state = row.refreshTokenState as RefreshTokenState;
+      if (state === 'spent') return { kind: 'reauthenticate' };
+      if (row.retryAfter && row.retryAfter.getTime() > now * 1000) return { kind: 'transient' };
+      // A lease that ran out without being released: its holder vanished mid-attempt and
+      // may have spent the token.
+      const abandoned = row.leaseOwner !== null && row.leaseUntil !== null && row.leaseUntil.getTime() < Date.now();
       if (await takeLease(row)) {
-        const outcome = await refreshAsLeader(session, row);
+        const outcome = await refreshAsLeader(session, row, state === 'unknown' || abandoned);
         if (outcome !== 'again') return outcome;
         continue;
       }

@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '../db';
+import { REPLACED_REASON } from '../sessions';
 import type { RegistryVerdict } from './decision';
 import type { SessionData } from './session-data';
 
@@ -32,10 +33,10 @@ export async function checkRegistry(session: SessionData, now: number, settings:
   const cached = cache.get(session.sid);
   if (cached && now - cached.checkedAt < settings.registryCheckSec) return cached.verdict;
 
-  const row = await db().session.findUnique({ where: { id: session.sid }, select: { revokedAt: true, lastSeenAt: true } });
+  const row = await db().session.findUnique({ where: { id: session.sid }, select: { revokedAt: true, revokedReason: true, lastSeenAt: true } });
   let verdict: RegistryVerdict;
   if (!row || row.revokedAt) {
-    verdict = 'revoked';
+    verdict = row?.revokedReason === REPLACED_REASON ? 'replaced' : 'revoked';
   } else {
     const lastSeen = Math.floor(row.lastSeenAt.getTime() / 1000);
     verdict = now - lastSeen > settings.idleTimeoutSec ? 'idle' : 'active';

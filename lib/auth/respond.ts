@@ -2,7 +2,7 @@ import 'server-only';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../env';
 import { audit } from '../sessions';
-import { absoluteExpiry, type Decision, type RejectReason } from './decision';
+import { absoluteExpiry, clearsCookie, type Decision, type RejectReason } from './decision';
 import { type CookieWrite, sessionCookieClears, sessionCookieWrites } from './session-cookie';
 import { cookieSettings, nowSeconds, sealForCookie } from './session';
 import type { SessionData } from './session-data';
@@ -26,6 +26,8 @@ export async function respond(request: NextRequest, decision: Decision): Promise
       return reject(request, decision.reason);
     case 'unavailable':
       return unavailable(request);
+    case 'reauthenticate':
+      return reauthenticate(request);
   }
 }
 
@@ -89,9 +91,22 @@ function reject(request: NextRequest, reason: RejectReason): NextResponse {
     url.searchParams.set('reason', reason);
     response = NextResponse.redirect(url, 303);
   }
-  // Anonymous requests carry no session cookie; everything else gets it cleared.
-  if (reason !== 'signin') applyCookies(response, sessionCookieClears(request.cookies, cookieSettings()));
+  if (clearsCookie(reason)) applyCookies(response, sessionCookieClears(request.cookies, cookieSettings()));
   return privateResponse(response);
+}
+
+/**
+ * The session's refresh token is lost but nothing says its grant is over: a page goes
+ * through the IdP with prompt=none (no form if the IdP still knows the person) and comes
+ * back to the same place; an API call is told to let the page do that. The cookie is kept.
+ */
+function reauthenticate(request: NextRequest): NextResponse {
+  const returnTo = `${request.nextUrl.pathname}${request.nextUrl.search}`;
+  if (isApi(request)) return privateResponse(NextResponse.json({ error: 'unauthorized', reason: 'reauthenticate' }, { status: 401 }));
+  const url = new URL('/auth/login', env().appUrl);
+  url.searchParams.set('returnTo', returnTo);
+  url.searchParams.set('prompt', 'none');
+  return privateResponse(NextResponse.redirect(url, 303));
 }
 
 /**

@@ -3,7 +3,7 @@ import { cookies } from 'next/headers';
 import { db } from '../db';
 import { env } from '../env';
 import type { Decision } from './decision';
-import { refreshGrant } from './oidc';
+import { probeRefreshToken, refreshGrant, revokeRefreshToken } from './oidc';
 import { createRenewer, type Renewer } from './refresh';
 import { checkRegistry, forgetRegistryVerdict } from './registry-check';
 import { type CookieJar, type CookieSettings, readSessionCookie, sealSession, unsealSession } from './session-cookie';
@@ -19,7 +19,7 @@ export function nowSeconds(): number {
 
 export function cookieSettings(): CookieSettings {
   const config = env();
-  return { secrets: config.session.secrets, secure: config.secureCookies, absoluteLifetimeSec: config.session.absoluteLifetimeSec };
+  return { secrets: config.session.secrets, sealingSecretId: config.session.sealingSecretId, secure: config.secureCookies, absoluteLifetimeSec: config.session.absoluteLifetimeSec };
 }
 
 // On globalThis: Next.js bundles the proxy and the routes separately, but in one process
@@ -46,6 +46,8 @@ function renewer(): Renewer {
     graceSec: session.graceSec,
     refreshTimeoutMs: session.refreshTimeoutMs,
     refresh: refreshGrant,
+    probe: probeRefreshToken,
+    revoke: revokeRefreshToken,
     now: nowSeconds,
   });
   return globalForAuth.renewalRenewer;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import type { SignInTransaction } from './oidc';
-import { type CookieJar, type CookieWrite, sealValue, unsealValue } from './session-cookie';
+import { type CookieJar, type CookieWrite, type SessionKeys, sealValue, unsealValue } from './session-cookie';
 
 /**
  * One short-lived sealed cookie per sign-in attempt, named from its `state`, so two tabs
@@ -17,6 +17,7 @@ const transactionSchema = z.object({
   nonce: z.string().min(1),
   codeVerifier: z.string().min(43),
   returnTo: z.string().startsWith('/'),
+  silent: z.boolean().default(false),
 });
 
 function prefix(secure: boolean): string {
@@ -35,14 +36,14 @@ function options(secure: boolean, maxAge: number): CookieWrite['options'] {
 export async function transactionCookieWrites(
   transaction: SignInTransaction,
   jar: CookieJar,
-  secrets: Readonly<Record<number, string>>,
+  keys: SessionKeys,
   secure: boolean,
 ): Promise<CookieWrite[]> {
   const pending = jar.getAll().filter(({ name }) => name.startsWith(prefix(secure)));
   const drop = pending.slice(0, Math.max(0, pending.length - (MAX_TRANSACTIONS - 1)));
   return [
     ...drop.map(({ name }) => ({ name, value: '', options: options(secure, 0) })),
-    { name: cookieName(transaction.state, secure), value: await sealValue(transaction, secrets, TRANSACTION_TTL_SEC), options: options(secure, TRANSACTION_TTL_SEC) },
+    { name: cookieName(transaction.state, secure), value: await sealValue(transaction, keys, TRANSACTION_TTL_SEC), options: options(secure, TRANSACTION_TTL_SEC) },
   ];
 }
 

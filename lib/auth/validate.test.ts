@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Decision, RegistryVerdict, RenewOutcome } from './decision';
-import { refreshWindow } from './decision';
+import { clearsCookie, refreshWindow } from './decision';
 import type { SessionData } from './session-data';
 import { validateSession, type ValidateDeps } from './validate';
 
@@ -102,4 +102,22 @@ test('the refresh window is the configured one, or a quarter of a short token li
   assert.equal(refreshWindow({ accessToken: 'a', expiresAt: 3600, issuedAt: 0 }, policy), 60);
   assert.equal(refreshWindow({ accessToken: 'a', expiresAt: 60, issuedAt: 0 }, policy), 15);
   assert.equal(refreshWindow({ accessToken: 'a', expiresAt: 2, issuedAt: 0 }, policy), 1);
+});
+
+test('refresh token lost (spent by an unanswered attempt): still-valid token → valid; expired → reauthenticate (cookie kept)', async () => {
+  const stillValid = session(30);
+  assert.deepEqual((await decide({ session: stillValid, refresh: { kind: 'reauthenticate' } })).decision, { kind: 'valid', session: stillValid, rewrite: false });
+  const expired = session(0);
+  assert.deepEqual((await decide({ session: expired, refresh: { kind: 'reauthenticate' } })).decision, { kind: 'reauthenticate', session: expired });
+});
+
+test('a session this browser replaced by signing in again → superseded, never revoked', async () => {
+  const s = session(500);
+  assert.deepEqual((await decide({ session: s, registry: 'replaced' })).decision, { kind: 'rejected', reason: 'superseded', session: s });
+});
+
+test('clearing a cookie the browser has replaced: only a dead session clears the cookie, never a stale copy of a live one', () => {
+  assert.equal(clearsCookie('superseded'), false);
+  assert.equal(clearsCookie('signin'), false);
+  for (const reason of ['invalid', 'expired', 'revoked', 'refresh_failed'] as const) assert.equal(clearsCookie(reason), true, reason);
 });

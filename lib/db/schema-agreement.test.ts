@@ -61,7 +61,7 @@ test(`${kind}: the client writes and reads every model through the migrated sche
     await db.session.create({
       data: {
         id: 'sid', userId: user.id, absoluteExpiresAt: now, revokedAt: now, revokedReason: 'x', idpSid: 'i', userAgent: 'ua',
-        tokenVersion: 3, refreshTokenHash: 'h', previousRefreshTokenHash: 'p', rotatedAt: now, latestTokens: 'l', leaseOwner: 'o', leaseUntil: now,
+        tokenVersion: 3, refreshTokenHash: 'h', supersededGenerations: '[]', latestTokens: 'l', leaseOwner: 'o', leaseUntil: now, retryAfter: now, refreshTokenState: 'spent',
       },
     });
     await db.auditEvent.create({ data: { type: 'sign_in', sessionId: 'sid', userId: user.id, reason: 'r' } });
