@@ -38,40 +38,54 @@ test('a burst of 50 requests with one expired cookie, spread over two instances,
   expect(stats.tokenErrors).toEqual({});
 });
 
-test('a tab still holding the pre-rotation cookie adopts the new tokens on either instance, and after the grace window is refused without reaching the IdP', async ({ page, context }) => {
+test('an older cookie adopts the newest tokens on either instance; past the grace window only the generation just before the current one still does, and older ones are refused without reaching the IdP or clearing the cookie', async ({ page, context }) => {
+  const useCookie = (value: string) => context.addCookies([{ name: 'renewal-session', value, url: APP_URL }]);
   await signIn(page);
-  const preRotation = (await sessionCookie(context))!;
+  const generation0 = (await sessionCookie(context))!;
   await expireSession(page);
   await idp.reset();
 
   const renewed = await page.request.get(`${APP_URL}/api/me`);
-  expect((await renewed.json()).session.tokenVersion).toBe(1);
-  const rotatedAt = Date.now();
-  const current = (await sessionCookie(context))!;
-
+  const first = (await renewed.json()).session;
+  expect(first.tokenVersion).toBe(1);
+  const generation1 = (await sessionCookie(context))!;
   for (const instance of [b.url, APP_URL]) {
-    await context.addCookies([{ name: 'renewal-session', value: preRotation, url: APP_URL }]);
+    await useCookie(generation0);
     const adopted = await page.request.get(`${instance}/api/me`);
     expect(adopted.status()).toBe(200);
     expect((await adopted.json()).session.tokenVersion).toBe(1);
   }
   expect((await idp.stats()).token.refresh_token).toBe(1);
 
-  await waitUntilPast((rotatedAt + REFRESH_GRACE * 1000) / 1000, 1000);
-  await context.addCookies([{ name: 'renewal-session', value: preRotation, url: APP_URL }]);
+  // A second rotation, then past the grace window of both.
+  await useCookie(generation1);
+  await waitUntilPast(first.expiresAt);
+  const again = await page.request.get(`${b.url}/api/me`);
+  expect((await again.json()).session.tokenVersion).toBe(2);
+  await waitUntilPast(Date.now() / 1000 + REFRESH_GRACE, 500);
+
+  // Generation 1's renewal could have lost its Set-Cookie: it still adopts.
+  await useCookie(generation1);
+  const lostSetCookie = await page.request.get(`${APP_URL}/api/me`);
+  expect(lostSetCookie.status()).toBe(200);
+  expect((await lostSetCookie.json()).session.tokenVersion).toBeGreaterThanOrEqual(2);
+  const current = (await sessionCookie(context))!;
+
+  // Generation 0 is two behind: refused, its spent token never sent, and no cookie cleared.
+  const before = await idp.stats();
+  await useCookie(generation0);
   const refused = await page.request.get(`${b.url}/api/me`);
   expect(refused.status()).toBe(401);
   expect((await refused.json()).reason).toBe('superseded');
-
-  // The spent token never reached the IdP, so the grant is intact for the live cookie.
-  let stats = await idp.stats();
-  expect(stats.token.refresh_token).toBe(1);
+  expect(refused.headers()['set-cookie']).toBeUndefined();
+  const stats = await idp.stats();
+  expect(stats.token.refresh_token).toBe(before.token.refresh_token);
   expect(stats.tokenErrors).toEqual({});
-  await context.addCookies([{ name: 'renewal-session', value: current, url: APP_URL }]);
+
+  await useCookie(current);
   const live = await page.request.get(`${APP_URL}/api/me`);
   expect(live.status()).toBe(200);
-  stats = await idp.stats();
-  expect(stats.tokenErrors).toEqual({});
+  expect((await idp.stats()).tokenErrors).toEqual({});
 });
 
 test('an instance killed in the middle of a refresh leaves a lease that expires, and another instance completes the renewal', async ({ page }) => {

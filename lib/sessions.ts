@@ -14,7 +14,9 @@ export type AuditType =
   /** Tokens obtained again by a silent re-authentication (prompt=none). */
   | 'reauthenticated'
   | 'rejected'
-  | 'sign_out';
+  | 'sign_out'
+  /** Ended because the same browser signed in again. */
+  | 'replaced';
 
 export interface AuditEntry {
   readonly type: AuditType;

@@ -54,7 +54,7 @@ test('5xx, 429 and temporarily_unavailable are transient: the IdP did not proces
 });
 
 test('ambiguous failures are uncertain, not transient: a timeout, a connection cut after sending, an unreadable 200', async () => {
-  assert.equal((await refreshFailure(() => {})).kind, 'uncertain');
+  assert.deepEqual(await refreshFailure(() => {}), { kind: 'uncertain', error: 'timeout' });
   assert.equal((await refreshFailure((res) => res.socket?.destroy())).kind, 'uncertain');
   assert.equal((await refreshFailure((res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{not json'))).kind, 'uncertain');
   assert.equal((await refreshFailure((res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>ok</h1>'))).kind, 'uncertain');

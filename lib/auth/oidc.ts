@@ -205,6 +205,7 @@ export function classifyRefreshError(error: unknown): RefreshResult {
   }
   if (error instanceof client.ClientError) {
     const code = error.code ?? 'invalid_response';
+    if (code === 'OAUTH_TIMEOUT') return { kind: 'uncertain', error: 'timeout' };
     if (error.cause instanceof Response) return classifyStatus(error.cause.status, error.cause.status === 200 ? code : `http_${error.cause.status}`);
     const cause = error.cause as { claims?: unknown } | undefined;
     if (ID_TOKEN_CODES.has(code) || (cause && typeof cause === 'object' && 'claims' in cause)) return { kind: 'terminal', error: 'id_token_invalid' };

@@ -172,20 +172,28 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     );
   }
 
+  /**
+   * After an attempt whose answer never came: asks the IdP whether the refresh token is
+   * still active. `usable`: it never processed the attempt, so sending it again is safe.
+   */
+  async function settle(session: SessionData, row: SessionRow): Promise<RenewOutcome | 'usable'> {
+    const probe = await deps.probe(session.tokens.refreshToken!);
+    if (probe === 'active') return 'usable';
+    if (probe === 'unreachable') {
+      await backOff(row, 'unknown');
+      return { kind: 'transient' };
+    }
+    await backOff(row, 'spent');
+    await record('refresh_lost', session, probe === 'inactive' ? 'refresh_token_inactive' : 'introspection_unsupported');
+    return { kind: 'reauthenticate' };
+  }
+
   /** Holding the lease: make sure the token may be spent, spend it once, publish the new set. */
   async function refreshAsLeader(session: SessionData, row: SessionRow, possiblySpent: boolean): Promise<RenewOutcome | 'again'> {
     const refreshToken = session.tokens.refreshToken!;
     if (possiblySpent) {
-      const probe = await deps.probe(refreshToken);
-      if (probe === 'unreachable') {
-        await backOff(row, 'unknown');
-        return { kind: 'transient' };
-      }
-      if (probe !== 'active') {
-        await backOff(row, 'spent');
-        await record('refresh_lost', session, probe === 'inactive' ? 'refresh_token_inactive' : 'introspection_unsupported');
-        return { kind: 'reauthenticate' };
-      }
+      const settled = await settle(session, row);
+      if (settled !== 'usable') return settled;
     }
 
     const result = await deps.refresh(refreshToken, session.sub, deps.now());
@@ -214,11 +222,20 @@ export function createRenewer(deps: RenewerDeps): Renewer {
         await record('refresh_failed', session, result.error);
         return { kind: 'terminal', reason: 'refresh_failed' };
       }
-      case 'uncertain':
-        // The IdP may have rotated: the token is not sent again until introspection says so.
-        await backOff(row, 'unknown');
+      case 'uncertain': {
+        // The IdP may have rotated: the token is not sent again until introspection says
+        // it may be. After a timeout the IdP may still be working on it, so ask later;
+        // otherwise (connection cut, unreadable answer) it is done: ask now.
         await record('refresh_unavailable', session, result.error);
+        if (result.error === 'timeout') {
+          await backOff(row, 'unknown');
+          return { kind: 'transient' };
+        }
+        const settled = await settle(session, row);
+        if (settled !== 'usable') return settled;
+        await backOff(row, 'live');
         return { kind: 'transient' };
+      }
       case 'misconfigured':
         warnMisconfigured(result.error);
         await backOff(row, possiblySpent ? 'unknown' : 'live');

@@ -6,7 +6,7 @@ import { absoluteExpiry, clearsCookie, type Decision, type RejectReason } from '
 import { type CookieWrite, sessionCookieClears, sessionCookieWrites } from './session-cookie';
 import { cookieSettings, nowSeconds, sealForCookie } from './session';
 import type { SessionData } from './session-data';
-import { unavailablePage } from './unavailable-page';
+import { unavailablePage } from './notice-page';
 
 /**
  * Turns validateSession's decision into the proxy's response (DESIGN.md, "the request
@@ -25,7 +25,7 @@ export async function respond(request: NextRequest, decision: Decision): Promise
       if (decision.session) await auditRejection(decision.session, decision.reason);
       return reject(request, decision.reason);
     case 'unavailable':
-      return unavailable(request);
+      return unavailable(request, 'idp');
     case 'reauthenticate':
       return reauthenticate(request);
   }
@@ -115,14 +115,17 @@ function reauthenticate(request: NextRequest): NextResponse {
  */
 export function respondUnavailable(request: NextRequest, error: unknown): NextResponse {
   console.error('renewal: session validation failed:', error instanceof Error ? error.message : error);
-  return unavailable(request);
+  return unavailable(request, 'service');
 }
 
-/** The IdP cannot be reached and the access token has expired: keep the cookie, ask to retry. */
-function unavailable(request: NextRequest): NextResponse {
+/**
+ * The session cannot be judged or renewed right now — the IdP cannot be reached and the
+ * access token has expired, or our own database failed: keep the cookie, ask to retry.
+ */
+function unavailable(request: NextRequest, cause: 'idp' | 'service'): NextResponse {
   const response = isApi(request)
-    ? NextResponse.json({ error: 'unavailable', reason: 'idp_unavailable' }, { status: 503 })
-    : new NextResponse(unavailablePage(`${request.nextUrl.pathname}${request.nextUrl.search}`), {
+    ? NextResponse.json({ error: 'unavailable', reason: `${cause}_unavailable` }, { status: 503 })
+    : new NextResponse(unavailablePage(`${request.nextUrl.pathname}${request.nextUrl.search}`, cause), {
         status: 503,
         headers: { 'Content-Type': 'text/html; charset=utf-8' },
       });

@@ -74,9 +74,12 @@ export async function validateRequest(jar: CookieJar): Promise<Decision> {
  * this request, and rewrote its Cookie header.
  */
 export async function getSession(): Promise<SessionData | undefined> {
-  const sealed = readSessionCookie(await cookies(), env().secureCookies);
-  if (!sealed) return undefined;
-  return (await unsealMemo().unseal(sealed, nowSeconds()))?.session;
+  return readSession(readSessionCookie(await cookies(), env().secureCookies));
+}
+
+/** The session sealed in `sealed`, if it unseals; says nothing about whether it is still alive. */
+export async function readSession(sealed: string | undefined): Promise<SessionData | undefined> {
+  return sealed ? (await unsealMemo().unseal(sealed, nowSeconds()))?.session : undefined;
 }
 
 /** Seals a session for its cookie, remembering the result for the rest of this request. */

@@ -1,16 +1,21 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { absoluteExpiry } from '@/lib/auth/decision';
+import { endSession } from '@/lib/auth/end-session';
 import { isAuthError } from '@/lib/auth/errors';
-import { finishSignIn, type SignInTransaction } from '@/lib/auth/oidc';
-import { hashRefreshToken } from '@/lib/auth/refresh';
-import { sealTokens, sessionCookieWrites } from '@/lib/auth/session-cookie';
-import { cookieSettings, nowSeconds, sealForCookie } from '@/lib/auth/session';
+import { noticePage } from '@/lib/auth/notice-page';
+import { finishSignIn, type SignedIn, type SignInTransaction } from '@/lib/auth/oidc';
+import { hashRefreshToken, publishReauthentication } from '@/lib/auth/refresh';
+import { readSessionCookie, sealTokens, sessionCookieWrites } from '@/lib/auth/session-cookie';
+import { cookieSettings, nowSeconds, readSession, sealForCookie } from '@/lib/auth/session';
 import { SESSION_PAYLOAD_VERSION, type SessionData } from '@/lib/auth/session-data';
 import { readTransaction, transactionCookieClear } from '@/lib/auth/transaction-cookie';
+import { db } from '@/lib/db';
 import { env } from '@/lib/env';
-import { audit, createSession, newSessionId, upsertUser } from '@/lib/sessions';
+import { audit, createSession, newSessionId, REPLACED_REASON, upsertUser } from '@/lib/sessions';
 
 const SINGLE_VALUED = ['state', 'code', 'iss', 'error', 'session_state'];
+/** The IdP's answers to prompt=none when it needs the person (OIDC Core 3.1.2.6). */
+const NEEDS_THE_PERSON = new Set(['login_required', 'interaction_required', 'consent_required', 'account_selection_required']);
 
 function toSignIn(reason: string, returnTo?: string): NextResponse {
   const url = new URL('/signin', env().appUrl);
@@ -36,12 +41,14 @@ export async function GET(request: NextRequest) {
   const state = params.get('state');
   if (!state) return finish(toSignIn('callback_failed'));
 
-  const transaction = await readTransaction(state, request.cookies, config.session.secrets, config.secureCookies);
+  const transaction = await readTransaction(state, request.cookies, config.session, config.secureCookies);
   if (!transaction) return finish(toSignIn('signin_expired'));
 
   let response: NextResponse;
-  if (params.get('error')) {
-    response = toSignIn(params.get('error') === 'access_denied' ? 'access_denied' : 'idp_error', transaction.returnTo);
+  const error = params.get('error');
+  if (error) {
+    const reason = error === 'access_denied' ? 'access_denied' : transaction.silent && NEEDS_THE_PERSON.has(error) ? 'reauth_required' : 'idp_error';
+    response = toSignIn(reason, transaction.returnTo);
   } else {
     response = await openSession(request, transaction);
   }
@@ -65,7 +72,47 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
     return toSignIn(reason, transaction.returnTo);
   }
 
+  try {
+    const session = await recordSignIn(request, transaction, signedIn, now);
+    const response = NextResponse.redirect(new URL(transaction.returnTo, config.appUrl), 303);
+    const maxAge = absoluteExpiry(session, config.session) - now;
+    const writes = sessionCookieWrites(await sealForCookie(session), request.cookies, cookieSettings(), maxAge);
+    for (const write of writes) response.cookies.set(write.name, write.value, write.options);
+    return response;
+  } catch (error) {
+    // The IdP signed the person in, but we could not record it: say so, keep whatever
+    // cookie the browser has, and let them try again.
+    console.error('renewal: could not record a sign-in:', error instanceof Error ? error.message : error);
+    const retry = `/auth/login?returnTo=${encodeURIComponent(transaction.returnTo)}`;
+    const page = noticePage({
+      title: 'Sign-in could not be completed',
+      message: 'Your identity provider signed you in, but Renewal could not record your session because its database did not answer. Nothing was changed. Please try again in a moment.',
+      href: retry,
+      action: 'Try again',
+    });
+    return new NextResponse(page, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5' } });
+  }
+}
+
+/**
+ * The session this sign-in gives the browser. A silent re-authentication of the
+ * browser's live session (same person) continues it as its next token generation, so
+ * requests still carrying the old cookie adopt the new tokens. Any other sign-in mints a
+ * fresh session id (no fixation) and ends the session the browser held before.
+ */
+async function recordSignIn(request: NextRequest, transaction: SignInTransaction, signedIn: SignedIn, now: number): Promise<SessionData> {
+  const config = env();
   const settings = cookieSettings();
+  const previous = await readSession(readSessionCookie(request.cookies, config.secureCookies));
+
+  if (transaction.silent && previous && previous.sub === signedIn.subject) {
+    const tokenVersion = await publishReauthentication(db(), previous.sid, signedIn.tokens, now, config.session.graceSec, settings);
+    if (tokenVersion !== undefined) {
+      await audit({ type: 'reauthenticated', sessionId: previous.sid, userId: previous.userId });
+      return { ...previous, name: signedIn.name, email: signedIn.email, tokens: signedIn.tokens, tokenVersion };
+    }
+  }
+
   const userId = await upsertUser({ issuer: config.oidc.issuer.href, subject: signedIn.subject, name: signedIn.name, email: signedIn.email }, new Date(now * 1000));
   const session: SessionData = {
     v: SESSION_PAYLOAD_VERSION,
@@ -89,9 +136,6 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
     latestTokens: await sealTokens(signedIn.tokens, settings),
   });
   await audit({ type: 'sign_in', sessionId: session.sid, userId });
-
-  const response = NextResponse.redirect(new URL(transaction.returnTo, config.appUrl), 303);
-  const writes = sessionCookieWrites(await sealForCookie(session), request.cookies, settings, config.session.absoluteLifetimeSec);
-  for (const write of writes) response.cookies.set(write.name, write.value, write.options);
-  return response;
+  if (previous) await endSession(previous, REPLACED_REASON, 'replaced');
+  return session;
 }

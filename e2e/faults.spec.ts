@@ -1,0 +1,108 @@
+import { expect, test } from '@playwright/test';
+import Database from 'better-sqlite3';
+import { auditEvents, idp, sessionCookie, shownExpiry, signIn, signInAtIdp, waitUntilPast } from './helpers';
+import { APP_URL, E2E_DATABASE_FILE, E2E_DATABASE_URL } from './settings';
+
+// Faults a person must come through still signed in (or told plainly what happened).
+test.describe.configure({ mode: 'serial' });
+
+test.beforeEach(async () => {
+  await idp.reset();
+});
+
+test('a lost refresh response (the IdP rotated, the answer never came): no reuse at the IdP, the page re-authenticates silently', async ({ page }) => {
+  await signIn(page);
+  const expiry = await shownExpiry(page);
+  await page.goto('/');
+  await waitUntilPast(expiry);
+  await idp.tokenEndpoint('lose');
+
+  const visited: string[] = [];
+  page.on('request', (request) => visited.push(new URL(request.url()).pathname));
+  const response = await page.goto('/dashboard');
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId('user-name')).toHaveText('Alice Liddell');
+  expect(visited).toContain('/auth/callback');
+  expect(visited).not.toContain('/signin');
+
+  const stats = await idp.stats();
+  expect(stats.faults.lost).toBe(1);
+  expect(stats.reuseDetected).toBe(0);
+  expect(stats.tokenErrors).toEqual({});
+  expect((await auditEvents('refresh_lost')).at(-1)?.reason).toBe('refresh_token_inactive');
+  expect(await auditEvents('reauthenticated')).not.toHaveLength(0);
+
+  // The re-authenticated session renews as usual.
+  await idp.tokenEndpoint('ok');
+  const next = await shownExpiry(page);
+  await page.goto('/');
+  await waitUntilPast(next);
+  await page.goto('/dashboard');
+  await expect(page.getByTestId('user-name')).toBeVisible();
+  expect((await idp.stats()).tokenErrors).toEqual({});
+});
+
+test('signing in again replaces the session: the old one is ended, and an answer about the old cookie does not clear the new one', async ({ page, context }) => {
+  await signIn(page);
+  const oldCookie = (await sessionCookie(context))!;
+  await page.goto('/auth/login?returnTo=/dashboard');
+  // The IdP still knows alice: no form, straight back.
+  await expect(page.getByTestId('user-name')).toBeVisible();
+  const newCookie = (await sessionCookie(context))!;
+  expect(newCookie).not.toBe(oldCookie);
+  expect((await auditEvents('replaced')).at(-1)?.reason).toBe('replaced');
+
+  const stale = await page.request.get('/api/me', { headers: { cookie: `renewal-session=${oldCookie}` } });
+  expect(stale.status()).toBe(401);
+  expect((await stale.json()).reason).toBe('superseded');
+  expect(stale.headers()['set-cookie']).toBeUndefined();
+  expect(await sessionCookie(context)).toBe(newCookie);
+  expect((await page.request.get('/api/me')).status()).toBe(200);
+});
+
+/** Holds SQLite's write lock, as a database that stops answering writes would. */
+function lockDatabase(): () => void {
+  const sqlite = new Database(E2E_DATABASE_FILE);
+  sqlite.exec('BEGIN EXCLUSIVE');
+  return () => {
+    sqlite.exec('ROLLBACK');
+    sqlite.close();
+  };
+}
+
+test.describe('the database failing mid-flow', () => {
+  test.skip(!E2E_DATABASE_URL.startsWith('file:'), 'holds SQLite\'s write lock');
+
+  test('sign-out that cannot be recorded says so, and the person stays signed in', async ({ page, context }) => {
+    await signIn(page);
+    const cookie = await sessionCookie(context);
+    const unlock = lockDatabase();
+    try {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await expect(page.getByRole('heading', { name: 'Sign-out did not complete' })).toBeVisible({ timeout: 20_000 });
+    } finally {
+      unlock();
+    }
+    expect(await sessionCookie(context)).toBe(cookie);
+    await page.getByRole('link', { name: 'Back to the dashboard' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).not.toHaveURL(/\/dashboard/);
+    expect(await sessionCookie(context)).toBeUndefined();
+  });
+
+  test('a sign-in that cannot be recorded after the code exchange says so, and trying again works', async ({ page, context }) => {
+    await page.goto('/auth/login?returnTo=/dashboard');
+    const unlock = lockDatabase();
+    try {
+      await signInAtIdp(page, 'bob');
+      await expect(page.getByRole('heading', { name: 'Sign-in could not be completed' })).toBeVisible({ timeout: 20_000 });
+    } finally {
+      unlock();
+    }
+    expect(await sessionCookie(context)).toBeUndefined();
+    await page.getByRole('link', { name: 'Try again' }).click();
+    await expect(page.getByTestId('user-name')).toHaveText('Bob Builder');
+    expect(new URL(page.url()).origin).toBe(APP_URL);
+  });
+});
