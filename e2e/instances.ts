@@ -19,9 +19,10 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startInstance(port: number): Promise<Instance> {
+/** Starts an instance on `port`; `env` overrides the suite's settings (e.g. another SESSION_SECRET). */
+export async function startInstance(port: number, env: Record<string, string> = {}): Promise<Instance> {
   const child = spawn(process.execPath, [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1', '--keepAliveTimeout', '65000'], {
-    env: { ...process.env, ...appEnv(port), NODE_ENV: 'production' },
+    env: { ...process.env, ...appEnv(port), ...env, NODE_ENV: 'production' },
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;
@@ -31,7 +32,12 @@ export async function startInstance(port: number): Promise<Instance> {
     try {
       if ((await fetch(`${url}/status`)).ok) break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`instance on port ${port} did not start`);
+      if (Date.now() > deadline) {
+        // Not left running: the spec that asked for it never gets a handle to kill it.
+        child.kill('SIGKILL');
+        await exited(child);
+        throw new Error(`instance on port ${port} did not start`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

@@ -55,3 +55,27 @@ test('several session secrets rotate: id:secret pairs, the highest id seals', ()
   assert.deepEqual(config.session.secrets, { 2: 'n'.repeat(32), 1: 'o'.repeat(32) });
   assert.throws(() => parseConfig({ SESSION_SECRET: `${'n'.repeat(32)},${'o'.repeat(32)}` }), /write each as id:secret/);
 });
+
+test('SESSION_SECRET_SEALING names the sealing secret; unset, the highest id seals', () => {
+  const SESSION_SECRET = `2:${'n'.repeat(32)},1:${'o'.repeat(32)}`;
+  assert.equal(parseConfig({ SESSION_SECRET }).session.sealingSecretId, 2);
+  assert.equal(parseConfig({ SESSION_SECRET, SESSION_SECRET_SEALING: ' 1 ' }).session.sealingSecretId, 1);
+  assert.equal(parseConfig({ SESSION_SECRET: 'x'.repeat(32), SESSION_SECRET_SEALING: '1' }).session.sealingSecretId, 1);
+});
+
+test('SESSION_SECRET_SEALING that names no configured secret is refused, listed with the other problems', () => {
+  const SESSION_SECRET = `2:${'n'.repeat(32)},1:${'o'.repeat(32)}`;
+  for (const bad of ['3', 'new', '1.5', '-1']) {
+    assert.throws(
+      () => parseConfig({ SESSION_SECRET, SESSION_SECRET_SEALING: bad, REFRESH_GRACE: 'x' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems, [
+          `SESSION_SECRET_SEALING must be the id of one of the secrets in SESSION_SECRET (2, 1), got "${bad}"`,
+          'REFRESH_GRACE must be a positive whole number',
+        ]);
+        return true;
+      },
+    );
+  }
+});

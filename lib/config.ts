@@ -21,8 +21,10 @@ export interface AppConfig {
     readonly usesDevIdp: boolean;
   };
   readonly session: {
-    /** Secret id → secret. The highest id seals; every id unseals (rotation). */
+    /** Secret id → secret. Every id unseals (rotation). */
     readonly secrets: Readonly<Record<number, string>>;
+    /** The id that seals: SESSION_SECRET_SEALING, else the highest id. */
+    readonly sealingSecretId: number;
     readonly absoluteLifetimeSec: number;
     readonly idleTimeoutSec: number;
     readonly refreshWindowSec: number;
@@ -84,6 +86,21 @@ function parseSecrets(raw: string, problems: string[]): Record<number, string> {
   return secrets;
 }
 
+function parseSealingSecretId(raw: string | undefined, secrets: Record<number, string>, problems: string[]): number {
+  // A staged rotation gives every instance the new secret first, sealing with the old one,
+  // so instances not yet updated can read every cookie; the next deploy drops this setting.
+  const ids = Object.keys(secrets).map(Number);
+  const newest = Math.max(...ids);
+  if (!raw) return newest;
+  const id = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(id in secrets)) {
+    const known = ids.sort((a, b) => b - a).join(', ');
+    problems.push(`SESSION_SECRET_SEALING must be the id of one of the secrets in SESSION_SECRET (${known || 'none'}), got "${raw}"`);
+    return newest;
+  }
+  return id;
+}
+
 function parseUrl(name: string, raw: string, problems: string[]): URL | undefined {
   try {
     const url = new URL(raw);
@@ -115,6 +132,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   const clientId = setting('OIDC_CLIENT_ID', DEV_DEFAULTS.clientId);
   const clientSecret = setting('OIDC_CLIENT_SECRET', DEV_DEFAULTS.clientSecret);
   const secrets = parseSecrets(setting('SESSION_SECRET', DEV_DEFAULTS.sessionSecret), problems);
+  const sealingSecretId = parseSealingSecretId(env.SESSION_SECRET_SEALING?.trim(), secrets, problems);
   const databaseUrl = setting('DATABASE_URL', DEV_DEFAULTS.databaseUrl, false);
 
   if (issuer && issuer.protocol === 'http:' && !isLoopback(issuer)) {
@@ -156,6 +174,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     },
     session: {
       secrets,
+      sealingSecretId,
       absoluteLifetimeSec: n.SESSION_ABSOLUTE_LIFETIME,
       idleTimeoutSec: n.SESSION_IDLE_TIMEOUT,
       refreshWindowSec: n.REFRESH_WINDOW,

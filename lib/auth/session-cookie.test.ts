@@ -4,9 +4,13 @@ import {
   type CookieJar,
   readSessionCookie,
   sealSession,
+  sealTokens,
+  sealValue,
   sessionCookieClears,
   sessionCookieWrites,
   unsealSession,
+  unsealTokens,
+  unsealValue,
 } from './session-cookie';
 import type { SessionData } from './session-data';
 
@@ -84,4 +88,131 @@ test('cookie attributes: HttpOnly, SameSite=Lax, Path=/, __Host- and Secure on h
   const [secure] = sessionCookieWrites(sealed, jar({}), { ...settings, secure: true }, 100);
   assert.equal(secure!.name, '__Host-renewal-session');
   assert.equal(secure!.options.secure, true);
+});
+
+// A staged rotation, one rolling deploy per stage: every instance gets the new secret
+// before any seals with it, so instances one stage behind read everything they are sent.
+const OLD = 'o'.repeat(32);
+const NEW = 'n'.repeat(32);
+const stage0 = { ...settings, secrets: { 1: OLD } };
+const stage1 = { ...settings, secrets: { 2: NEW, 1: OLD }, sealingSecretId: 1 };
+const stage2 = { ...settings, secrets: { 2: NEW, 1: OLD } };
+
+function secretIdOf(sealed: string): string | undefined {
+  return sealed.split('*')[1];
+}
+
+test('a rolling secret rotation signed people out: an instance not yet updated could not read what an updated instance sealed', async () => {
+  // The defect: `2:new,1:old` seals with 2 at once; instances still on `old` alone find
+  // the cookie (and the registry's token set) unreadable, so the session ends as invalid.
+  const sealed = await sealSession(session(), stage2);
+  assert.equal(secretIdOf(sealed), '2');
+  assert.equal(await unsealSession(sealed, stage0), undefined);
+  assert.equal(await unsealTokens(await sealTokens(session().tokens, stage2), stage0), undefined);
+});
+
+test('staged rotation, stage 1: the new secret is accepted but the old one seals, so stage-0 instances read every seal', async () => {
+  const sealed = await sealSession(session(), stage1);
+  assert.equal(secretIdOf(sealed), '1');
+  assert.deepEqual(await unsealSession(sealed, stage0), { session: session(), stale: false });
+  assert.deepEqual(await unsealSession(sealed, stage1), { session: session(), stale: false });
+  assert.deepEqual(await unsealSession(await sealSession(session(), stage0), stage1), { session: session(), stale: false });
+  assert.deepEqual(await unsealTokens(await sealTokens(session().tokens, stage1), stage0), session().tokens);
+  // The sign-in transaction too: a sign-in may start on one instance and end on another.
+  const transaction = await sealValue({ state: 's' }, stage1, 600);
+  assert.equal(secretIdOf(transaction), '1');
+  assert.deepEqual(await unsealValue(transaction, stage0, 600), { state: 's' });
+});
+
+test('staged rotation, stage 2: the new secret seals, old seals are stale; stage-1 instances read new seals and leave them be', async () => {
+  const sealed = await sealSession(session(), stage2);
+  assert.equal(secretIdOf(sealed), '2');
+  assert.equal(secretIdOf(await sealTokens(session().tokens, stage2)), '2');
+  assert.deepEqual(await unsealSession(sealed, stage2), { session: session(), stale: false });
+  assert.deepEqual(await unsealSession(await sealSession(session(), stage1), stage2), { session: session(), stale: true });
+  // A stage-1 instance does not rewrite a newer seal back to the old secret: during the
+  // second deploy the two stages would otherwise rewrite each other's cookies on every request.
+  assert.deepEqual(await unsealSession(sealed, stage1), { session: session(), stale: false });
+  // Stage 3 drops the old secret: seals made with it are no longer read.
+  assert.equal(await unsealSession(await sealSession(session(), stage1), { ...settings, secrets: { 2: NEW } }), undefined);
+});
+
+test('a sealing secret id that is not among the secrets fails loudly instead of sealing with another', async () => {
+  await assert.rejects(sealSession(session(), { ...stage2, sealingSecretId: 3 }), {
+    name: 'TypeError',
+    message: 'renewal: the sealing secret id 3 is not one of the session secrets',
+  });
+});
+
+test('an iron seal holds one "~", before its version at the very end (the chunk reader relies on it)', async () => {
+  const sealed = await sealSession(session({ accessToken: 'x'.repeat(5000) }), settings);
+  assert.match(sealed, /^Fe26\.2\*1\*[^~]+~2$/);
+});
+
+/** Cookies as the browser holds them after applying `responses` in order. */
+function applied(...responses: ReturnType<typeof sessionCookieWrites>[]): Record<string, string> {
+  const cookies: Record<string, string> = {};
+  for (const writes of responses) {
+    for (const write of writes) {
+      if (write.value) cookies[write.name] = write.value;
+      else delete cookies[write.name];
+    }
+  }
+  return cookies;
+}
+
+test('interleaved chunked responses signed people out: A0 + A1 then B0 alone joined into garbage; it reads as B now', async () => {
+  // Response A renews a large session into two chunks; response B, whose request carried
+  // a one-chunk cookie, sets B0 and clears nothing. The browser applies A, then B.
+  // (iron-session ignores junk after the version when it starts with a non-digit, so the
+  // old reader failed only when A1 started with a digit: pick such a seal.)
+  let a: ReturnType<typeof sessionCookieWrites> = [];
+  for (let attempt = 0; attempt < 500 && !/^\d/.test(a[1]?.value ?? ''); attempt++) {
+    a = sessionCookieWrites(await sealSession(session({ accessToken: 'a'.repeat(3000) }), settings), jar({ 'renewal-session': 'one chunk' }), settings, 3600);
+  }
+  assert.equal(a.length, 2);
+  assert.match(a[1]!.value, /^\d/);
+  const bSession = session({ accessToken: 'b' });
+  const b = sessionCookieWrites(await sealSession(bSession, settings), jar({ 'renewal-session': 'one chunk' }), settings, 3600);
+  assert.equal(b.length, 1);
+
+  const cookies = applied(a, b);
+  assert.deepEqual(Object.keys(cookies), ['renewal-session', 'renewal-session.1']);
+  assert.deepEqual(await unsealSession(readSessionCookie(jar(cookies), false)!, settings), { session: bSession, stale: false });
+  // Applied the other way round, A wins whole.
+  assert.equal((await unsealSession(readSessionCookie(jar(applied(b, a)), false)!, settings))?.session.tokens.accessToken, 'a'.repeat(3000));
+});
+
+test('interleaved chunks: whichever response the browser applied last is read whole, whatever the chunk counts', async () => {
+  const sizes = [10, 3000, 6000, 9000];
+  const sessions = sizes.map((size) => session({ accessToken: 'x'.repeat(size), idToken: String(size) }));
+  for (const [i, first] of sessions.entries()) {
+    for (const [j, last] of sessions.entries()) {
+      // A's request carried the largest cookie, so A clears the chunks it does not need;
+      // B's carried one chunk, so B clears nothing: the worst case.
+      const before = jar(applied(sessionCookieWrites(await sealSession(sessions[3]!, settings), jar({}), settings, 3600)));
+      const a = sessionCookieWrites(await sealSession(first, settings), before, settings, 3600);
+      const b = sessionCookieWrites(await sealSession(last, settings), jar({ 'renewal-session': 'one chunk' }), settings, 3600);
+      const read = await unsealSession(readSessionCookie(jar(applied(a, b)), false)!, settings);
+      assert.equal(read?.session.tokens.idToken, String(sizes[j]), `${sizes[i]} then ${sizes[j]}`);
+    }
+  }
+});
+
+test('the reader stops at the end of the seal, also when a chunk ends right after its "~"', () => {
+  const cookies = { 'renewal-session': 'Fe26.2*1*aaaa', 'renewal-session.1': 'bbbb~', 'renewal-session.2': '2', 'renewal-session.3': '9stale' };
+  assert.equal(readSessionCookie(jar(cookies), false), 'Fe26.2*1*aaaabbbb~2');
+  assert.equal(readSessionCookie(jar({ 'renewal-session': 'Fe26.2*1*aaaa~2', 'renewal-session.1': '9stale' }), false), 'Fe26.2*1*aaaa~2');
+  // Without an end (not a seal at all), every chunk present is joined, as before.
+  assert.equal(readSessionCookie(jar({ 'renewal-session': 'garbage', 'renewal-session.1': 'more' }), false), 'garbagemore');
+  assert.equal(readSessionCookie(jar({ 'renewal-session.1': 'orphan' }), false), undefined);
+});
+
+test('a smaller session clears every stale chunk the request carried, also past a gap', async () => {
+  const writes = sessionCookieWrites(await sealSession(session(), settings), jar({ 'renewal-session': 'x', 'renewal-session.2': 'y', 'renewal-session.x': 'z' }), settings, 3600);
+  assert.deepEqual(writes.map((w) => [w.name, w.value === '' ? 'cleared' : 'set']), [
+    ['renewal-session', 'set'],
+    ['renewal-session.1', 'cleared'],
+    ['renewal-session.2', 'cleared'],
+  ]);
 });

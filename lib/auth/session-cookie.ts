@@ -6,8 +6,17 @@ import { type SessionData, sessionDataSchema, type TokenSet, tokenSetSchema } fr
  * The only module that seals and unseals: the session cookie (with chunking for large
  * IdP tokens) and the token set kept sealed in the registry for refresh coordination.
  */
-export interface CookieSettings {
+export interface SessionKeys {
+  /** Secret id → secret. Every id unseals. */
   readonly secrets: Readonly<Record<number, string>>;
+  /**
+   * The id that seals; default the highest. Naming an older id lets a rolling deploy give
+   * every instance a new secret before any instance seals with it (staged rotation).
+   */
+  readonly sealingSecretId?: number;
+}
+
+export interface CookieSettings extends SessionKeys {
   readonly secure: boolean;
   readonly absoluteLifetimeSec: number;
 }
@@ -43,13 +52,32 @@ function chunkName(base: string, index: number): string {
   return index === 0 ? base : `${base}.${index}`;
 }
 
-/** The sealed session as the browser sent it, chunks joined; undefined when absent. */
+/**
+ * An iron seal ends with `~<version>` and holds no other `~` (its fields are base64url,
+ * digits and `*`), so the joined chunks form a whole seal once a `~` is followed by
+ * something.
+ */
+function isWholeSeal(joined: string): boolean {
+  const delimiter = joined.indexOf('~');
+  return delimiter !== -1 && delimiter < joined.length - 1;
+}
+
+/**
+ * The sealed session as the browser sent it, chunks joined; undefined when absent.
+ *
+ * Joining stops at the end of the seal, never at the last chunk present: responses with
+ * different chunk counts can interleave (A sets A0 and A1; B, whose request carried one
+ * chunk, sets only B0 and clears nothing), leaving the browser with B0 + A1. The chunks
+ * of the response applied last always come first, so reading up to the seal's end gives
+ * that response's session and ignores what other responses left behind. The cookie
+ * format is unchanged, so instances on either side of a rolling deploy read each other's.
+ */
 export function readSessionCookie(jar: CookieJar, secure: boolean): string | undefined {
   const base = sessionCookieName(secure);
   const first = jar.get(base)?.value;
   if (!first) return undefined;
   let sealed = first;
-  for (let i = 1; i < MAX_CHUNKS; i++) {
+  for (let i = 1; i < MAX_CHUNKS && !isWholeSeal(sealed); i++) {
     const next = jar.get(chunkName(base, i))?.value;
     if (!next) break;
     sealed += next;
@@ -61,8 +89,14 @@ function cookieOptions(settings: CookieSettings, maxAge: number): CookieWrite['o
   return { httpOnly: true, secure: settings.secure, sameSite: 'lax', path: '/', maxAge };
 }
 
+/** How many chunk positions the browser holds: one past the highest chunk index sent. */
 function existingChunkCount(jar: CookieJar, base: string): number {
-  return jar.getAll().filter(({ name }) => name === base || name.startsWith(`${base}.`)).length;
+  let count = 0;
+  for (const { name } of jar.getAll()) {
+    const index = name === base ? 0 : name.startsWith(`${base}.`) ? Number(name.slice(base.length + 1)) : NaN;
+    if (Number.isInteger(index) && index >= 0 && index < MAX_CHUNKS) count = Math.max(count, index + 1);
+  }
+  return count;
 }
 
 /**
@@ -94,6 +128,21 @@ function newestSecretId(secrets: Readonly<Record<number, string>>): number {
   return Math.max(...Object.keys(secrets).map(Number));
 }
 
+function sealingId(keys: SessionKeys): number {
+  return keys.sealingSecretId ?? newestSecretId(keys.secrets);
+}
+
+/**
+ * The password map to seal with. iron-session seals with the highest id of the map it is
+ * given, so it gets the sealing secret alone.
+ */
+function sealingPassword(keys: SessionKeys): Record<number, string> {
+  const id = sealingId(keys);
+  const secret = keys.secrets[id];
+  if (secret === undefined) throw new TypeError(`renewal: the sealing secret id ${id} is not one of the session secrets`);
+  return { [id]: secret };
+}
+
 function sealTtl(settings: CookieSettings): number {
   // The seal outlives the cookie by a minute, so an expired seal is never the reason a
   // session ends: the lifetime checks in validateSession are.
@@ -101,12 +150,12 @@ function sealTtl(settings: CookieSettings): number {
 }
 
 export async function sealSession(data: SessionData, settings: CookieSettings): Promise<string> {
-  return sealData(data, { password: settings.secrets, ttl: sealTtl(settings) });
+  return sealData(data, { password: sealingPassword(settings), ttl: sealTtl(settings) });
 }
 
 export interface Unsealed {
   readonly session: SessionData;
-  /** Sealed with an older secret: rewrite it with the newest one. */
+  /** Sealed with a secret older than the sealing one: rewrite it with the sealing secret. */
   readonly stale: boolean;
 }
 
@@ -119,29 +168,33 @@ export async function unsealSession(sealed: string, settings: CookieSettings): P
     const raw = await unsealData<unknown>(sealed, { password: settings.secrets, ttl: sealTtl(settings) });
     const parsed = sessionDataSchema.safeParse(raw);
     if (!parsed.success) return undefined;
+    // Only an older secret makes a seal stale. One sealed with a newer secret comes from an
+    // instance already past this one in a staged rotation: rewriting it back would have
+    // instances of the two stages rewrite each other's cookies on every request.
     const secretId = Number(sealed.split('*')[1]);
-    return { session: parsed.data, stale: secretId !== newestSecretId(settings.secrets) };
+    return { session: parsed.data, stale: secretId < sealingId(settings) };
   } catch {
     return undefined;
   }
 }
 
-/** Seals any small value (the sign-in transaction) for `ttlSec` seconds. */
-export async function sealValue(value: object, secrets: Readonly<Record<number, string>>, ttlSec: number): Promise<string> {
-  return sealData(value, { password: secrets, ttl: ttlSec });
+/** Seals any small value (the sign-in transaction) for `ttlSec` seconds, with the sealing secret. */
+export async function sealValue(value: object, keys: SessionKeys, ttlSec: number): Promise<string> {
+  return sealData(value, { password: sealingPassword(keys), ttl: ttlSec });
 }
 
 /** Opens a value sealed by sealValue; undefined when tampered, expired or foreign. */
-export async function unsealValue(sealed: string, secrets: Readonly<Record<number, string>>, ttlSec: number): Promise<unknown> {
+export async function unsealValue(sealed: string, keys: SessionKeys, ttlSec: number): Promise<unknown> {
   try {
-    return await unsealData<unknown>(sealed, { password: secrets, ttl: ttlSec });
+    return await unsealData<unknown>(sealed, { password: keys.secrets, ttl: ttlSec });
   } catch {
     return undefined;
   }
 }
 
+/** Seals the token set the registry keeps, with the sealing secret, as the cookie. */
 export async function sealTokens(tokens: TokenSet, settings: CookieSettings): Promise<string> {
-  return sealData(tokens, { password: settings.secrets, ttl: sealTtl(settings) });
+  return sealData(tokens, { password: sealingPassword(settings), ttl: sealTtl(settings) });
 }
 
 export async function unsealTokens(sealed: string, settings: CookieSettings): Promise<TokenSet | undefined> {

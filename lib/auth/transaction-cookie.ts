@@ -51,12 +51,12 @@ export async function transactionCookieWrites(
 export async function readTransaction(
   state: string,
   jar: CookieJar,
-  secrets: Readonly<Record<number, string>>,
+  keys: SessionKeys,
   secure: boolean,
 ): Promise<SignInTransaction | undefined> {
   const sealed = jar.get(cookieName(state, secure))?.value;
   if (!sealed) return undefined;
-  const parsed = transactionSchema.safeParse(await unsealValue(sealed, secrets, TRANSACTION_TTL_SEC));
+  const parsed = transactionSchema.safeParse(await unsealValue(sealed, keys, TRANSACTION_TTL_SEC));
   // The cookie name holds only a prefix of state; the sealed state must match in full.
   return parsed.success && parsed.data.state === state ? parsed.data : undefined;
 }
