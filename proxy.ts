@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { respond, respondUnavailable } from './lib/auth/respond';
-import { validateRequest } from './lib/auth/session';
+import { validateRequest } from './lib/auth/runtime';
 
 /** Every protected page and API call passes through validateSession (lib/auth/validate.ts). */
 export async function proxy(request: NextRequest) {

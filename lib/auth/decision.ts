@@ -1,4 +1,4 @@
-import type { SessionData } from './session-data';
+import type { SessionData } from './session-payload';
 
 /** Why a session was refused. Stable: shown to people (lib/auth/reasons.ts) and in URLs. */
 export type RejectReason = 'signin' | 'invalid' | 'expired' | 'revoked' | 'refresh_failed' | 'superseded';

@@ -1,10 +1,10 @@
 import 'server-only';
 import { db } from '../db';
-import { audit, type AuditType, revokeSession } from '../sessions';
+import { audit, type AuditType, revokeSession } from './registry';
 import { revokeRefreshToken } from './oidc';
-import { unsealTokens } from './session-cookie';
-import { cookieSettings, forgetSession } from './session';
-import type { SessionData, TokenSet } from './session-data';
+import { unsealTokens } from './sealed-cookie';
+import { cookieSettings, forgetSession } from './runtime';
+import type { SessionData, TokenSet } from './session-payload';
 
 /**
  * Ends a session everywhere it lives: the registry row (so every instance refuses it

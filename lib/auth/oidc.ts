@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import * as client from 'openid-client';
 import { env } from '../env';
 import { AuthError } from './errors';
-import type { TokenSet } from './session-data';
+import type { TokenSet } from './session-payload';
 
 /**
  * Everything that talks to the IdP, and the only module that imports openid-client:

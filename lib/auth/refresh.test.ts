@@ -4,8 +4,8 @@ import type { Db } from '../db/client';
 import { createTestDb, type TestDb, testDatabaseKinds } from '../db/test-db';
 import type { RefreshResult, RefreshTokenProbe } from './oidc';
 import { createRenewer, hashRefreshToken, type RenewerDeps } from './refresh';
-import { sealTokens } from './session-cookie';
-import type { SessionData, TokenSet } from './session-data';
+import { sealTokens } from './sealed-cookie';
+import type { SessionData, TokenSet } from './session-payload';
 
 const cookie = { secrets: { 1: 'c'.repeat(32) }, secure: false, absoluteLifetimeSec: 3600 };
 for (const kind of testDatabaseKinds()) {

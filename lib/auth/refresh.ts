@@ -1,11 +1,11 @@
 import 'server-only';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '../db/client';
-import { audit, type AuditType, REPLACED_REASON, revokeSession } from '../sessions';
+import { audit, type AuditType, REPLACED_REASON, revokeSession } from './registry';
 import type { RenewOutcome } from './decision';
 import type { RefreshResult, RefreshTokenProbe } from './oidc';
-import { type CookieSettings, sealTokens, unsealTokens } from './session-cookie';
-import type { SessionData, TokenSet } from './session-data';
+import { type CookieSettings, sealTokens, unsealTokens } from './sealed-cookie';
+import type { SessionData, TokenSet } from './session-payload';
 
 /**
  * Refresh coordination: one refresh per session per expiry, across concurrent requests,

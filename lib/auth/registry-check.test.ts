@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Db } from '../db/client';
 import { createTestDb, type TestDb } from '../db/test-db';
-import type { SessionData } from './session-data';
+import type { SessionData } from './session-payload';
 
 // checkRegistry reads through the app's db(), which takes DATABASE_URL from the
 // environment on first use: point it at a fresh database before importing it.

@@ -1,8 +1,8 @@
 import 'server-only';
 import { db } from '../db';
-import { REPLACED_REASON } from '../sessions';
+import { REPLACED_REASON } from './registry';
 import type { RegistryVerdict } from './decision';
-import type { SessionData } from './session-data';
+import type { SessionData } from './session-payload';
 
 /**
  * The registry's word on a session, cached per process for a few seconds: a valid

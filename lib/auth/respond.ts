@@ -1,11 +1,11 @@
 import 'server-only';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../env';
-import { audit } from '../sessions';
+import { audit } from './registry';
 import { absoluteExpiry, clearsCookie, type Decision, type RejectReason } from './decision';
-import { type CookieWrite, sessionCookieClears, sessionCookieWrites } from './session-cookie';
-import { cookieSettings, nowSeconds, sealForCookie } from './session';
-import type { SessionData } from './session-data';
+import { type CookieWrite, sessionCookieClears, sessionCookieWrites } from './sealed-cookie';
+import { cookieSettings, nowSeconds, sealForCookie } from './runtime';
+import type { SessionData } from './session-payload';
 import { unavailablePage } from './notice-page';
 
 /**

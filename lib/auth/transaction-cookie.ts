@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import type { SignInTransaction } from './oidc';
-import { type CookieJar, type CookieWrite, type SessionKeys, sealValue, unsealValue } from './session-cookie';
+import { type CookieJar, type CookieWrite, type SessionKeys, sealValue, unsealValue } from './sealed-cookie';
 
 /**
  * One short-lived sealed cookie per sign-in attempt, named from its `state`, so two tabs

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sealSession, unsealSession } from './session-cookie';
-import type { SessionData } from './session-data';
+import { sealSession, unsealSession } from './sealed-cookie';
+import type { SessionData } from './session-payload';
 import { createUnsealMemo } from './unseal-memo';
 
 const NOW = 1_900_000_000;

@@ -1,6 +1,6 @@
 import 'server-only';
 import { absoluteExpiry, type SessionPolicy } from './decision';
-import type { Unsealed } from './session-cookie';
+import type { Unsealed } from './sealed-cookie';
 
 /**
  * A memo of unsealed session cookies. iron-session derives its keys with PBKDF2 on every

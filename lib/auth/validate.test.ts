@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Decision, RegistryVerdict, RenewOutcome } from './decision';
 import { clearsCookie, refreshWindow } from './decision';
-import type { SessionData } from './session-data';
+import type { SessionData } from './session-payload';
 import { validateSession, type ValidateDeps } from './validate';
 
 const NOW = 2_000_000_000;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { type Decision, decideAfterRefresh, decideBeforeRefresh, type RegistryVerdict, type RenewOutcome, type SessionPolicy } from './decision';
-import type { Unsealed } from './session-cookie';
-import type { SessionData } from './session-data';
+import type { Unsealed } from './sealed-cookie';
+import type { SessionData } from './session-payload';
 
 /** The I/O validateSession needs, passed in so the table is tested without a network. */
 export interface ValidateDeps {

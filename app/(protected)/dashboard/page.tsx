@@ -1,6 +1,6 @@
 import { redirect } from 'next/navigation';
-import { getSession } from '@/lib/auth/session';
-import { recentEvents } from '@/lib/sessions';
+import { getSession } from '@/lib/auth/runtime';
+import { recentEvents } from '@/lib/auth/registry';
 import { TokenCountdown } from './token-countdown';
 
 function time(epochSeconds: number): string {

@@ -1,5 +1,5 @@
 import { NextResponse } from 'next/server';
-import { getSession } from '@/lib/auth/session';
+import { getSession } from '@/lib/auth/runtime';
 
 /** GET /api/me — the signed-in person and when the session's access token expires. */
 export async function GET() {

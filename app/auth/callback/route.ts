@@ -5,13 +5,13 @@ import { isAuthError } from '@/lib/auth/errors';
 import { noticePage } from '@/lib/auth/notice-page';
 import { finishSignIn, type SignedIn, type SignInTransaction } from '@/lib/auth/oidc';
 import { hashRefreshToken, publishReauthentication } from '@/lib/auth/refresh';
-import { readSessionCookie, sealTokens, sessionCookieWrites } from '@/lib/auth/session-cookie';
-import { cookieSettings, nowSeconds, readSession, sealForCookie } from '@/lib/auth/session';
-import { SESSION_PAYLOAD_VERSION, type SessionData } from '@/lib/auth/session-data';
+import { readSessionCookie, sealTokens, sessionCookieWrites } from '@/lib/auth/sealed-cookie';
+import { cookieSettings, nowSeconds, readSession, sealForCookie } from '@/lib/auth/runtime';
+import { SESSION_PAYLOAD_VERSION, type SessionData } from '@/lib/auth/session-payload';
 import { readTransaction, transactionCookieClear } from '@/lib/auth/transaction-cookie';
 import { db } from '@/lib/db';
 import { env } from '@/lib/env';
-import { audit, createSession, newSessionId, REPLACED_REASON, upsertUser } from '@/lib/sessions';
+import { audit, createSession, newSessionId, REPLACED_REASON, upsertUser } from '@/lib/auth/registry';
 
 const SINGLE_VALUED = ['state', 'code', 'iss', 'error', 'session_state'];
 /** The IdP's answers to prompt=none when it needs the person (OIDC Core 3.1.2.6). */

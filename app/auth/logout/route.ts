@@ -4,8 +4,8 @@ import { endSession } from '@/lib/auth/end-session';
 import { noticePage } from '@/lib/auth/notice-page';
 import { endSessionUrl } from '@/lib/auth/oidc';
 import { isSameOrigin } from '@/lib/auth/same-origin';
-import { readSessionCookie, sessionCookieClears } from '@/lib/auth/session-cookie';
-import { cookieSettings, readSession } from '@/lib/auth/session';
+import { readSessionCookie, sessionCookieClears } from '@/lib/auth/sealed-cookie';
+import { cookieSettings, readSession } from '@/lib/auth/runtime';
 import { env } from '@/lib/env';
 
 /**

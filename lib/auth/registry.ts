@@ -1,7 +1,11 @@
+/**
+ * The session registry (one row per session: the server's word on whether it lives, and
+ * the refresh-coordination state of lib/auth/refresh.ts) and the audit trail.
+ */
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { db } from './db';
-import type { Db } from './db/client';
+import { db } from '../db';
+import type { Db } from '../db/client';
 
 /** What the audit trail records. */
 export type AuditType =

@@ -1,6 +1,6 @@
 import 'server-only';
 import { sealData, unsealData } from 'iron-session';
-import { type SessionData, sessionDataSchema, type TokenSet, tokenSetSchema } from './session-data';
+import { type SessionData, sessionDataSchema, type TokenSet, tokenSetSchema } from './session-payload';
 
 /**
  * The only module that seals and unseals: the session cookie (with chunking for large

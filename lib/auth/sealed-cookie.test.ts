@@ -11,8 +11,8 @@ import {
   unsealSession,
   unsealTokens,
   unsealValue,
-} from './session-cookie';
-import type { SessionData } from './session-data';
+} from './sealed-cookie';
+import type { SessionData } from './session-payload';
 
 const settings = { secrets: { 1: 'a'.repeat(32) }, secure: false, absoluteLifetimeSec: 3600 };
 

@@ -6,8 +6,8 @@ import type { Decision } from './decision';
 import { probeRefreshToken, refreshGrant, revokeRefreshToken } from './oidc';
 import { createRenewer, type Renewer } from './refresh';
 import { checkRegistry, forgetRegistryVerdict } from './registry-check';
-import { type CookieJar, type CookieSettings, readSessionCookie, sealSession, unsealSession } from './session-cookie';
-import type { SessionData } from './session-data';
+import { type CookieJar, type CookieSettings, readSessionCookie, sealSession, unsealSession } from './sealed-cookie';
+import type { SessionData } from './session-payload';
 import { createUnsealMemo, type UnsealMemo } from './unseal-memo';
 import { validateSession, type ValidateDeps } from './validate';
 
