@@ -1,17 +1,11 @@
-import type { NextRequest } from 'next/server';
-import { respond, respondUnavailable } from './lib/auth/respond';
-import { validateRequest } from './lib/auth/runtime';
+import { authProxy } from './lib/auth';
 
-/** Every protected page and API call passes through validateSession (lib/auth/validate.ts). */
-export async function proxy(request: NextRequest) {
-  try {
-    return await respond(request, await validateRequest(request.cookies));
-  } catch (error) {
-    return respondUnavailable(request, error);
-  }
-}
+/** Protected pages pass through validateSession here, renewed before they render (lib/auth/page-proxy.ts). */
+export const proxy = authProxy;
 
-// Protected areas. Public pages (/, /signin) and the /auth/* routes are not listed.
+// Every page except the public ones (/, /signin, /status) and what is not a page: API
+// routes validate in their handlers, /auth/* are the sign-in routes themselves, and
+// /_next/* and the icon are static. A new page is protected without touching this list.
 export const config = {
-  matcher: ['/dashboard/:path*', '/api/:path*'],
+  matcher: ['/((?!api/|auth/|signin|status|_next/|favicon\\.ico|icon).+)'],
 };

@@ -33,6 +33,11 @@ export interface AppConfig {
     readonly registryCheckSec: number;
   };
   readonly databaseUrl: string;
+  /**
+   * The notes API (resource/) the app calls with the person's access token; undefined
+   * when not configured. The dev IdP's default.
+   */
+  readonly notesApiUrl: URL | undefined;
 }
 
 /** Every problem found in the environment, reported at once. */
@@ -50,8 +55,10 @@ export const DEV_DEFAULTS = {
   clientSecret: 'renewal-dev-secret-not-for-production',
   sessionSecret: 'renewal-dev-session-secret-not-for-production-use',
   databaseUrl: 'file:./data/renewal.db',
+  notesApiUrl: 'http://127.0.0.1:4001',
 } as const;
 
+const DEFAULT_SCOPE = 'openid profile email offline_access';
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MIN_SECRET_LENGTH = 32;
 
@@ -133,6 +140,11 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   const clientSecret = setting('OIDC_CLIENT_SECRET', DEV_DEFAULTS.clientSecret);
   const secrets = parseSecrets(setting('SESSION_SECRET', DEV_DEFAULTS.sessionSecret), problems);
   const sealingSecretId = parseSealingSecretId(env.SESSION_SECRET_SEALING?.trim(), secrets, problems);
+  const notesApiRaw = env.NOTES_API_URL?.trim() || (usesDevIdp ? DEV_DEFAULTS.notesApiUrl : undefined);
+  const notesApiUrl = notesApiRaw ? parseUrl('NOTES_API_URL', notesApiRaw.replace(/\/+$/, ''), problems) : undefined;
+  if (notesApiUrl && notesApiUrl.protocol === 'http:' && !isLoopback(notesApiUrl)) {
+    problems.push(`NOTES_API_URL must use https (http is allowed for loopback hosts only): access tokens travel to it, got "${notesApiUrl.href}"`);
+  }
   const databaseUrl = setting('DATABASE_URL', DEV_DEFAULTS.databaseUrl, false);
 
   if (issuer && issuer.protocol === 'http:' && !isLoopback(issuer)) {
@@ -166,7 +178,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       issuer,
       clientId,
       clientSecret,
-      scope: env.OIDC_SCOPE?.trim() || 'openid profile email offline_access',
+      // The dev IdP issues access tokens for the notes API to clients that ask for `notes`.
+      scope: env.OIDC_SCOPE?.trim() || (usesDevIdp ? `${DEFAULT_SCOPE} notes` : DEFAULT_SCOPE),
       redirectUri: `${origin}/auth/callback`,
       postLogoutRedirectUri: `${origin}/`,
       allowInsecure: issuer.protocol === 'http:' && isLoopback(issuer),
@@ -183,5 +196,6 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       registryCheckSec: n.REGISTRY_CHECK_INTERVAL,
     },
     databaseUrl,
+    notesApiUrl,
   };
 }

@@ -1,5 +1,4 @@
-import { reasonText } from '@/lib/auth/reasons';
-import { safeReturnTo } from '@/lib/auth/return-to';
+import { reasonText, safeReturnTo } from '@/lib/auth';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 

@@ -55,6 +55,16 @@ export function refreshWindow(tokens: SessionData['tokens'], policy: SessionPoli
   return Math.min(policy.refreshWindowSec, Math.max(1, Math.floor(lifetime / 4)));
 }
 
+/**
+ * Whether an API's refusal (401) may force a renewal: not for a token issued moments ago,
+ * which is as fresh as the IdP will give — an API refusing every token must not turn
+ * each request into a refresh. At most half the token's lifetime, at most 30 s.
+ */
+export function mayForceRefresh(tokens: SessionData['tokens'], now: number): boolean {
+  const lifetime = Math.max(0, tokens.expiresAt - tokens.issuedAt);
+  return tokens.refreshToken !== undefined && now - tokens.issuedAt >= Math.min(30, Math.floor(lifetime / 2));
+}
+
 export function absoluteExpiry(session: SessionData, policy: SessionPolicy): number {
   return session.createdAt + policy.absoluteLifetimeSec;
 }

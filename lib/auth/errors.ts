@@ -1,7 +1,12 @@
 import 'server-only';
 
-/** Stable codes of sign-in failures. Refresh failures are outcomes, not errors: see RefreshResult in oidc.ts. */
-export type AuthErrorCode = 'discovery_failed' | 'idp_error' | 'callback_failed';
+/**
+ * Stable codes. Sign-in: `discovery_failed`, `idp_error`, `callback_failed`. Using the
+ * session from a server action or handler: `unauthenticated` (no usable session; `reason`
+ * says why, as on the sign-in page) and `unavailable` (try again). Refresh failures are
+ * outcomes, not errors: see RefreshResult in oidc.ts.
+ */
+export type AuthErrorCode = 'discovery_failed' | 'idp_error' | 'callback_failed' | 'unauthenticated' | 'unavailable';
 
 /**
  * The one error type of lib/auth. Callers branch on `code`; the message is for logs and
@@ -9,11 +14,14 @@ export type AuthErrorCode = 'discovery_failed' | 'idp_error' | 'callback_failed'
  */
 export class AuthError extends Error {
   readonly code: AuthErrorCode;
+  /** For `unauthenticated`: the reason code shown on the sign-in page (lib/auth/reasons.ts). */
+  readonly reason?: string;
 
-  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown; reason?: string }) {
     super(message, options);
     this.name = 'AuthError';
     this.code = code;
+    this.reason = options?.reason;
   }
 }
 

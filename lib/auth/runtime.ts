@@ -1,5 +1,4 @@
 import 'server-only';
-import { cookies } from 'next/headers';
 import { db } from '../db';
 import { env } from '../env';
 import type { Decision } from './decision';
@@ -9,7 +8,7 @@ import { checkRegistry, forgetRegistryVerdict } from './registry-check';
 import { type CookieJar, type CookieSettings, readSessionCookie, sealSession, unsealSession } from './sealed-cookie';
 import type { SessionData } from './session-payload';
 import { createUnsealMemo, type UnsealMemo } from './unseal-memo';
-import { validateSession, type ValidateDeps } from './validate';
+import { checkSessionReadOnly, type ReadOnlyVerdict, validateSession, type ValidateDeps, type ValidateOptions } from './validate';
 
 /** Wiring of validateSession to this app's configuration, database and IdP. */
 
@@ -63,18 +62,14 @@ function validateDeps(): ValidateDeps {
   };
 }
 
-/** Validates the session cookie in `jar`: the proxy's one call. */
-export async function validateRequest(jar: CookieJar): Promise<Decision> {
-  return validateSession(readSessionCookie(jar, env().secureCookies), nowSeconds(), validateDeps());
+/** Validates the session cookie in `jar`, renewing when due: the proxy, route handlers and server actions. */
+export async function validateRequest(jar: CookieJar, options?: ValidateOptions): Promise<Decision> {
+  return validateSession(readSessionCookie(jar, env().secureCookies), nowSeconds(), validateDeps(), options);
 }
 
-/**
- * The session of the request being rendered, read-only. Server Components cannot set
- * cookies, so they never refresh: the proxy already validated (and if needed renewed)
- * this request, and rewrote its Cookie header.
- */
-export async function getSession(): Promise<SessionData | undefined> {
-  return readSession(readSessionCookie(await cookies(), env().secureCookies));
+/** The read-only check of the session cookie in `jar`, for Server Components. */
+export async function checkRequestReadOnly(jar: CookieJar): Promise<ReadOnlyVerdict> {
+  return checkSessionReadOnly(readSessionCookie(jar, env().secureCookies), nowSeconds(), validateDeps());
 }
 
 /** The session sealed in `sealed`, if it unseals; says nothing about whether it is still alive. */

@@ -1,6 +1,4 @@
-import { redirect } from 'next/navigation';
-import { getSession } from '@/lib/auth/runtime';
-import { recentEvents } from '@/lib/auth/registry';
+import { recentEvents, requireSession } from '@/lib/auth';
 import { TokenCountdown } from './token-countdown';
 
 function time(epochSeconds: number): string {
@@ -8,9 +6,7 @@ function time(epochSeconds: number): string {
 }
 
 export default async function Dashboard() {
-  const session = await getSession();
-  // The proxy admits only valid sessions; this is the belt to its braces.
-  if (!session) redirect('/signin?returnTo=%2Fdashboard&reason=signin');
+  const session = await requireSession('/dashboard');
   const events = await recentEvents(session.sid);
   const { tokens } = session;
 

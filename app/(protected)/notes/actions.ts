@@ -1,0 +1,26 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { getAccessToken, isAuthError } from '@/lib/auth';
+import { addNote } from '@/lib/notes-api';
+
+/**
+ * Adds a note through the notes API with the person's access token (renewed first when
+ * due; renewed once more if the API refuses it). Works with JavaScript off: the form
+ * posts, and the answer is a redirect back to /notes saying what happened. Next.js
+ * refuses server actions whose Origin is not this site.
+ */
+export async function addNoteAction(form: FormData): Promise<void> {
+  const text = String(form.get('text') ?? '').trim();
+  if (!text || text.length > 500) redirect('/notes?status=invalid');
+  let status: string;
+  try {
+    const outcome = await addNote(await getAccessToken(), text);
+    status = outcome.ok ? 'added' : outcome.error;
+  } catch (error) {
+    if (isAuthError(error, 'unauthenticated')) redirect(`/signin?${new URLSearchParams({ returnTo: '/notes', reason: error.reason ?? 'signin' })}`);
+    if (isAuthError(error, 'unavailable')) status = 'idp_unavailable';
+    else throw error;
+  }
+  redirect(`/notes?status=${status}`);
+}

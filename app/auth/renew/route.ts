@@ -1,0 +1,3 @@
+import { handleRenew } from '@/lib/auth';
+
+export const GET = handleRenew;

@@ -1,0 +1,24 @@
+/**
+ * Renewal's auth, as pages, route handlers, server actions and the proxy use it. Nothing
+ * outside lib/auth imports its other modules, so they can be renamed and split freely.
+ *
+ * - proxy.ts: `authProxy` (renews pages before they render)
+ * - Server Components: `requireSession(returnTo)` (read-only check, redirects to sign-in)
+ * - route handlers: `withSession(handler)`; server actions: `getAccessToken()`,
+ *   `requireActionSession()` (validate, renew when due, write the cookie)
+ * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`
+ */
+import 'server-only';
+
+export { handleCallback } from './callback';
+export { AuthError, type AuthErrorCode, isAuthError } from './errors';
+export { handleLogin } from './login';
+export { handleLogout } from './logout';
+export { handleRenew } from './renew';
+export { authProxy } from './page-proxy';
+export { requireSession } from './page-session';
+export { reasonText } from './reasons';
+export { recentEvents } from './registry';
+export { safeReturnTo } from './return-to';
+export { getAccessToken, requireActionSession, type SessionContext, withSession } from './server-session';
+export type { SessionData } from './session-payload';

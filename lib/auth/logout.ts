@@ -1,0 +1,48 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { type NextRequest, NextResponse } from 'next/server';
+import { endSession } from './end-session';
+import { noticePage } from './notice-page';
+import { endSessionUrl } from './oidc';
+import { isSameOrigin } from './same-origin';
+import { readSessionCookie, sessionCookieClears } from './sealed-cookie';
+import { cookieSettings, readSession } from './runtime';
+import { env } from '../env';
+
+/**
+ * POST /auth/logout — same-origin only. Ends the session (registry, refresh token at the
+ * IdP — a failure there does not block sign-out —, audit), clears the cookie, then hands
+ * over to the IdP's RP-initiated logout where it offers one.
+ */
+export async function handleLogout(request: NextRequest) {
+  const config = env();
+  if (!isSameOrigin(request.headers, config.appUrl.origin)) {
+    return new NextResponse('Forbidden: sign-out must come from this site.', { status: 403 });
+  }
+  const session = await readSession(readSessionCookie(request.cookies, config.secureCookies));
+
+  let idTokenHint: string | undefined;
+  if (session) {
+    try {
+      idTokenHint = (await endSession(session, 'signed_out', 'sign_out')).idToken;
+    } catch (error) {
+      // Clearing only this cookie would look like a sign-out while the session lives on
+      // (another tab, a copied cookie): say what happened and keep it.
+      console.error('renewal: sign-out could not be recorded:', error instanceof Error ? error.message : error);
+      const page = noticePage({
+        title: 'Sign-out did not complete',
+        message: 'Renewal could not record your sign-out because its database did not answer, so you are still signed in. Please try again in a moment.',
+        href: '/dashboard',
+        action: 'Back to the dashboard',
+      });
+      return new NextResponse(page, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '5' } });
+    }
+  }
+
+  const idpLogout = session ? await endSessionUrl(idTokenHint, randomBytes(16).toString('base64url')) : undefined;
+  const response = NextResponse.redirect(idpLogout ?? new URL('/signin?reason=signed_out', config.appUrl), 303);
+  for (const write of sessionCookieClears(request.cookies, cookieSettings())) response.cookies.set(write.name, write.value, write.options);
+  response.headers.set('Cache-Control', 'no-store');
+  response.headers.set('Clear-Site-Data', '"cache"');
+  return response;
+}

@@ -1,0 +1,111 @@
+import 'server-only';
+import { type NextRequest, NextResponse } from 'next/server';
+import { env } from '../env';
+import type { Decision, RejectReason } from './decision';
+import { auditDecision, cookieWritesFor } from './decision-effects';
+import { unavailablePage } from './notice-page';
+import { validateRequest } from './runtime';
+import type { CookieWrite } from './sealed-cookie';
+
+/**
+ * The proxy (proxy.ts) for protected pages: the one place that can renew a session before
+ * Server Components render. API routes are not behind it: they validate in their
+ * handlers (lib/auth/server-session.ts).
+ */
+export async function authProxy(request: NextRequest): Promise<NextResponse> {
+  try {
+    return await respond(request, await validateRequest(request.cookies));
+  } catch (error) {
+    return respondUnavailable(request, error);
+  }
+}
+
+/** Turns validateSession's decision into the response for a page (DESIGN.md, "the request path"). */
+async function respond(request: NextRequest, decision: Decision): Promise<NextResponse> {
+  await auditDecision(decision);
+  const writes = await cookieWritesFor(decision, request.cookies);
+  switch (decision.kind) {
+    case 'valid':
+    case 'renewed':
+      return writes.length ? continueWithCookies(request, writes) : privateResponse(NextResponse.next());
+    case 'anonymous':
+      return withCookies(toSignIn(request, 'signin'), writes);
+    case 'rejected':
+      return withCookies(toSignIn(request, decision.reason), writes);
+    case 'unavailable':
+      return unavailable(request, 'idp');
+    case 'reauthenticate':
+      return reauthenticate(request);
+  }
+}
+
+function returnPath(request: NextRequest): string {
+  return `${request.nextUrl.pathname}${request.nextUrl.search}`;
+}
+
+function privateResponse(response: NextResponse): NextResponse {
+  // Authenticated content must never be stored: Back after sign-out shows nothing.
+  response.headers.set('Cache-Control', 'private, no-store');
+  return response;
+}
+
+function withCookies(response: NextResponse, writes: readonly CookieWrite[]): NextResponse {
+  for (const write of writes) response.cookies.set(write.name, write.value, write.options);
+  return privateResponse(response);
+}
+
+/**
+ * Lets the request through with a freshly sealed session: Set-Cookie for the browser,
+ * and the request's own Cookie header rewritten so the Server Components rendering this
+ * same request read the new tokens.
+ */
+function continueWithCookies(request: NextRequest, writes: readonly CookieWrite[]): NextResponse {
+  const jar = new Map(request.cookies.getAll().map(({ name, value }) => [name, value]));
+  for (const write of writes) {
+    if (write.value) jar.set(write.name, write.value);
+    else jar.delete(write.name);
+  }
+  const headers = new Headers(request.headers);
+  headers.set('cookie', [...jar].map(([name, value]) => `${name}=${value}`).join('; '));
+  return withCookies(NextResponse.next({ request: { headers } }), writes);
+}
+
+function toSignIn(request: NextRequest, reason: RejectReason): NextResponse {
+  const url = new URL('/signin', env().appUrl);
+  url.searchParams.set('returnTo', returnPath(request));
+  url.searchParams.set('reason', reason);
+  return NextResponse.redirect(url, 303);
+}
+
+/**
+ * The session's refresh token is lost but nothing says its grant is over: the page goes
+ * through the IdP with prompt=none (no form if the IdP still knows the person) and comes
+ * back to the same place. The cookie is kept.
+ */
+function reauthenticate(request: NextRequest): NextResponse {
+  const url = new URL('/auth/login', env().appUrl);
+  url.searchParams.set('returnTo', returnPath(request));
+  url.searchParams.set('prompt', 'none');
+  return privateResponse(NextResponse.redirect(url, 303));
+}
+
+/**
+ * For a session that cannot be judged right now (the database failed us): keep the
+ * cookie, say "try again". Never a 500, and never a sign-out for our own outage.
+ */
+function respondUnavailable(request: NextRequest, error: unknown): NextResponse {
+  console.error('renewal: session validation failed:', error instanceof Error ? error.message : error);
+  return unavailable(request, 'service');
+}
+
+/**
+ * The session cannot be judged or renewed right now — the IdP cannot be reached and the
+ * access token has expired, or our own database failed: keep the cookie, ask to retry.
+ */
+function unavailable(request: NextRequest, cause: 'idp' | 'service'): NextResponse {
+  const response = new NextResponse(unavailablePage(returnPath(request), cause), {
+    status: 503,
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5' },
+  });
+  return privateResponse(response);
+}
