@@ -9,10 +9,27 @@ export interface IdpStats {
   revocation: number;
   failedByControl: number;
   held: number;
+  /** Refresh requests that presented an already rotated token (the IdP revoked the grant). */
+  reuseDetected: number;
+  introspection: { calls: number; active: number };
+  /** Requests failed, delayed or answered into the void by the fault profile or mode=lose. */
+  faults: { fail503: number; fail429: number; delayed: number; lost: number };
 }
 
-async function control(path: string, method: 'GET' | 'POST' = 'POST'): Promise<unknown> {
-  const response = await fetch(`${IDP_URL}/__test/${path}`, { method });
+/** Random faults for refresh_token grants (probabilities 0–1; see idp/test-controls.ts). */
+export interface FaultProfile {
+  fail503?: number;
+  fail429?: number;
+  latencyRate?: number;
+  latencyMs?: number;
+  lose?: number;
+}
+
+async function control(path: string, method: 'GET' | 'POST' = 'POST', body?: unknown): Promise<unknown> {
+  const response = await fetch(`${IDP_URL}/__test/${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
   if (!response.ok) throw new Error(`IdP test control ${path} answered ${response.status}`);
   return response.json();
 }
@@ -21,7 +38,8 @@ async function control(path: string, method: 'GET' | 'POST' = 'POST'): Promise<u
 export const idp = {
   stats: () => control('stats', 'GET') as Promise<IdpStats>,
   reset: () => control('reset'),
-  tokenEndpoint: (mode: 'ok' | 'fail' | 'hang') => control(`token-endpoint?mode=${mode}`),
+  tokenEndpoint: (mode: 'ok' | 'fail' | 'hang' | 'lose') => control(`token-endpoint?mode=${mode}`),
+  faults: (profile: FaultProfile) => control('faults', 'POST', profile),
   revoke: (account: string) => control(`revoke?account=${encodeURIComponent(account)}`),
 };
 

@@ -1,10 +1,11 @@
 /**
  * The dev identity provider: oidc-provider with two demo people, strict refresh-token
- * rotation, revocation and RP-initiated logout. The app reaches it only over HTTP.
+ * rotation, revocation, introspection and RP-initiated logout. The app reaches it only
+ * over HTTP.
  */
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
-import { findAccount } from './accounts.js';
+import { enableSoakAccounts, findAccount } from './accounts.js';
 import { interactionRoutes } from './interactions.js';
 import { logoutPage } from './pages.js';
 import { readSettings } from './settings.js';
@@ -12,6 +13,7 @@ import { MemoryStore } from './store.js';
 import { testControls } from './test-controls.js';
 
 const settings = readSettings();
+if (settings.testControls) enableSoakAccounts();
 
 const signingKey = await generateKeyPair('RS256', { extractable: true });
 const jwk = { ...(await exportJWK(signingKey.privateKey)), kid: 'dev-idp-1', alg: 'RS256', use: 'sig' };
@@ -50,6 +52,9 @@ const configuration: Configuration = {
   features: {
     devInteractions: { enabled: false },
     revocation: { enabled: true },
+    // RFC 7662: lets the app ask whether a refresh token is still active after a refresh
+    // whose answer it never saw (a timeout, a dropped connection).
+    introspection: { enabled: true },
     rpInitiatedLogout: {
       enabled: true,
       async logoutSource(ctx, form) {

@@ -82,6 +82,17 @@ export class MemoryStore {
   }
 }
 
+/**
+ * What the store knows of a refresh token, looked up by its value (opaque tokens are
+ * stored under their value). `consumed`: already rotated, so presenting it again is reuse
+ * and oidc-provider answers by revoking the whole grant.
+ */
+export function refreshTokenState(value: string): 'live' | 'consumed' | 'unknown' {
+  const entry = live(keyFor('RefreshToken', value));
+  if (!entry) return 'unknown';
+  return entry.payload.consumed ? 'consumed' : 'live';
+}
+
 function revokeGrant(grantId: string): void {
   for (const [key, entry] of entries) {
     if (entry.payload.grantId === grantId || key === keyFor('Grant', grantId)) entries.delete(key);

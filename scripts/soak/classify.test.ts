@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classify } from './classify';
+
+const answer = (status: number, headers: Record<string, string> = {}, body = '') => ({ status, headers: new Headers(headers), body });
+
+test('a page sent to /signin is a rejection with its reason', () => {
+  assert.deepEqual(classify('navigation', answer(303, { location: 'http://localhost:3200/signin?returnTo=%2Fdashboard&reason=superseded' })), { kind: 'rejected', reason: 'superseded' });
+  assert.deepEqual(classify('rsc', answer(307, { location: '/signin?returnTo=%2Fdashboard' })), { kind: 'rejected', reason: '(none)' });
+});
+
+test('a page sent to /auth/login?prompt=none is a silent re-authentication, not a sign-out', () => {
+  const verdict = classify('navigation', answer(303, { location: '/auth/login?prompt=none&returnTo=%2Fdashboard' }));
+  assert.equal(verdict.kind, 'reauth_redirect');
+});
+
+test('API answers: 401 reauthenticate asks to re-authenticate, other 401s reject, 200 carries the token generation', () => {
+  assert.deepEqual(classify('api', answer(401, {}, '{"error":"unauthorized","reason":"reauthenticate"}')), { kind: 'reauth_requested' });
+  assert.deepEqual(classify('api', answer(401, {}, '{"error":"unauthorized","reason":"refresh_failed"}')), { kind: 'rejected', reason: 'refresh_failed' });
+  assert.deepEqual(classify('api', answer(200, {}, '{"user":{},"session":{"expiresAt":1,"tokenVersion":7}}')), { kind: 'ok', tokenVersion: 7 });
+});
+
+test('503 is the documented "try again" only with Retry-After; other 5xx are errors', () => {
+  assert.deepEqual(classify('api', answer(503, { 'retry-after': '5' }, '{"error":"unavailable"}')), { kind: 'unavailable' });
+  assert.equal(classify('navigation', answer(503)).kind, 'server_error');
+  assert.equal(classify('prefetch', answer(500, {}, 'Internal Server Error')).kind, 'server_error');
+});
+
+test('the dashboard shows its token generation', () => {
+  const page = '<dt>Token generation</dt><dd data-testid="token-version">12</dd>';
+  assert.deepEqual(classify('navigation', answer(200, {}, page)), { kind: 'ok', tokenVersion: 12 });
+});

@@ -1,0 +1,81 @@
+/**
+ * What one response to a protected request means, by the app's contract (proxy.ts and
+ * lib/auth/respond.ts): pages are rejected with `303 /signin?reason=…`, API calls with
+ * `401 {error:'unauthorized', reason}`; a page may be sent to `/auth/login?prompt=none` to
+ * re-authenticate silently, an API call may answer `401 {reason:'reauthenticate'}`; while
+ * the IdP or the database is down the answer is 503 with Retry-After.
+ */
+import { APP_URL } from './settings';
+
+export type ProtectedKind = 'navigation' | 'rsc' | 'prefetch' | 'api';
+
+export type Verdict =
+  | { readonly kind: 'ok'; readonly tokenVersion?: number }
+  | { readonly kind: 'rejected'; readonly reason: string }
+  /** A page sent to /auth/login?prompt=none (the browser follows it through the IdP). */
+  | { readonly kind: 'reauth_redirect'; readonly location: URL }
+  /** An API call answered 401 reauthenticate: the next navigation recovers. */
+  | { readonly kind: 'reauth_requested' }
+  | { readonly kind: 'unavailable' }
+  | { readonly kind: 'server_error'; readonly detail: string }
+  | { readonly kind: 'other'; readonly detail: string };
+
+export interface ResponseLike {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+const TOKEN_VERSION_IN_PAGE = /data-testid="token-version"[^>]*>(?:<!-- -->)?(\d+)</;
+
+function jsonBody(body: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function tokenVersion(kind: ProtectedKind, body: string): number | undefined {
+  if (kind === 'api') {
+    const session = jsonBody(body)?.session as { tokenVersion?: unknown } | undefined;
+    return typeof session?.tokenVersion === 'number' ? session.tokenVersion : undefined;
+  }
+  if (kind === 'navigation') {
+    const match = TOKEN_VERSION_IN_PAGE.exec(body);
+    return match ? Number(match[1]) : undefined;
+  }
+  return undefined;
+}
+
+/** Where a redirect points, resolved against the URL that answered (by default the app's public URL). */
+export function redirectTarget(response: ResponseLike, base: URL | string = APP_URL): URL | undefined {
+  if (response.status < 300 || response.status >= 400) return undefined;
+  const location = response.headers.get('location');
+  return location ? new URL(location, base) : undefined;
+}
+
+export function classify(kind: ProtectedKind, response: ResponseLike): Verdict {
+  const { status } = response;
+  if (status === 200) {
+    const version = tokenVersion(kind, response.body);
+    return version === undefined ? { kind: 'ok' } : { kind: 'ok', tokenVersion: version };
+  }
+  const target = redirectTarget(response);
+  if (target && target.origin === new URL(APP_URL).origin) {
+    if (target.pathname === '/signin') return { kind: 'rejected', reason: target.searchParams.get('reason') ?? '(none)' };
+    if (target.pathname === '/auth/login' && target.searchParams.get('prompt') === 'none') return { kind: 'reauth_redirect', location: target };
+  }
+  if (target) return { kind: 'other', detail: `${status} to ${target.origin === new URL(APP_URL).origin ? target.pathname : target.origin}` };
+  if (status === 401) {
+    const reason = jsonBody(response.body)?.reason;
+    if (reason === 'reauthenticate') return { kind: 'reauth_requested' };
+    return { kind: 'rejected', reason: typeof reason === 'string' ? reason : '(none)' };
+  }
+  if (status === 503) {
+    return response.headers.has('retry-after') ? { kind: 'unavailable' } : { kind: 'server_error', detail: '503 without Retry-After' };
+  }
+  if (status >= 500) return { kind: 'server_error', detail: `${status}: ${response.body.slice(0, 120).replace(/\s+/g, ' ')}` };
+  return { kind: 'other', detail: `${status}` };
+}

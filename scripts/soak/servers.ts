@@ -1,0 +1,207 @@
+/**
+ * The processes of a soak run: the dev IdP and several `next start`s of one build on one
+ * database, on loopback. Every child runs in its own process group under `timeout`, so a
+ * child outlives the soak by at most the hard deadline even if the soak itself is killed;
+ * `stopAll` (also run on exit) kills the groups.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { createPostgresDatabase } from '../../lib/db/test-db';
+import {
+  ACCESS_TOKEN_TTL,
+  APP_URL,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  FIRST_APP_PORT,
+  IDP_PORT,
+  IDP_URL,
+  LOG_DIR,
+  REFRESH_GRACE,
+  REFRESH_TIMEOUT_MS,
+  SESSION_SECRET,
+  SQLITE_FILE,
+  type SoakSettings,
+} from './settings';
+
+const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+const running = new Set<ChildProcess>();
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Starts `command` in its own process group, bounded by `lifetimeSeconds`, logging to LOG_DIR/<name>.log. */
+function spawnBounded(name: string, args: readonly string[], env: NodeJS.ProcessEnv, lifetimeSeconds: number): ChildProcess {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const log = openSync(join(LOG_DIR, `${name}.log`), 'a');
+  const child = spawn('timeout', ['--signal=KILL', `${Math.ceil(lifetimeSeconds)}s`, process.execPath, ...args], {
+    env,
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/** Empties LOG_DIR: each run's logs start fresh (a restarted instance appends to its own). */
+export function resetLogs(): void {
+  rmSync(LOG_DIR, { recursive: true, force: true });
+}
+
+/** Kills every child still running, at once. Safe to call from an 'exit' handler. */
+export function killAll(): void {
+  for (const child of running) killGroup(child, 'SIGKILL');
+}
+
+async function waitForUrl(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`soak: the server for ${url} exited (${child.exitCode ?? child.signalCode})`);
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`soak: ${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+/** Runs `next build` when there is no production build yet. */
+export function ensureBuild(): void {
+  if (existsSync('.next/BUILD_ID')) return;
+  console.log('soak: no production build (.next/BUILD_ID missing): running next build first');
+  const build = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, timeout: 15 * 60_000 });
+  if (build.status !== 0) throw new Error('soak: next build failed');
+}
+
+export interface SoakDatabase {
+  readonly url: string;
+  readonly kind: 'sqlite' | 'postgresql';
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database: data/soak.db, or a new database on the PostgreSQL server. */
+export async function prepareDatabase(settings: SoakSettings): Promise<SoakDatabase> {
+  let database: SoakDatabase;
+  if (settings.postgresServer) {
+    const created = await createPostgresDatabase(settings.postgresServer, 'renewal_soak');
+    database = { url: created.url, kind: 'postgresql', drop: created.drop };
+  } else {
+    mkdirSync('data', { recursive: true });
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${SQLITE_FILE}${suffix}`, { force: true });
+    database = { url: `file:./${SQLITE_FILE}`, kind: 'sqlite', drop: async () => {} };
+  }
+  const migration = spawnSync(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/migrate.ts'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DATABASE_URL: database.url },
+    timeout: 120_000,
+  });
+  if (migration.status !== 0) {
+    await database.drop();
+    throw new Error('soak: migrations failed');
+  }
+  return database;
+}
+
+export interface IdpProcess {
+  stop(): Promise<void>;
+}
+
+export async function startIdp(lifetimeSeconds: number): Promise<IdpProcess> {
+  const child = spawnBounded(
+    'idp',
+    ['--import', 'tsx', 'idp/server.ts'],
+    {
+      ...process.env,
+      APP_URL,
+      DEV_IDP_PORT: String(IDP_PORT),
+      DEV_IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
+      DEV_IDP_TEST_CONTROLS: '1',
+      OIDC_CLIENT_ID: CLIENT_ID,
+      OIDC_CLIENT_SECRET: CLIENT_SECRET,
+    },
+    lifetimeSeconds,
+  );
+  await waitForUrl(`${IDP_URL}/.well-known/openid-configuration`, child, 30_000);
+  return { stop: () => stopChild(child) };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  killGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 2000);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+/** One `next start` behind the simulated load balancer; it can crash and come back. */
+export class AppInstance {
+  private child: ChildProcess | undefined;
+
+  constructor(
+    readonly port: number,
+    private readonly databaseUrl: string,
+    private readonly settings: SoakSettings,
+    private readonly lifetimeSeconds: number,
+  ) {}
+
+  /** Where the load balancer sends requests (the browser still sees APP_URL). */
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(): Promise<void> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      APP_URL,
+      HOST: '127.0.0.1',
+      PORT: String(this.port),
+      OIDC_ISSUER: IDP_URL,
+      OIDC_CLIENT_ID: CLIENT_ID,
+      OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      SESSION_SECRET,
+      DATABASE_URL: this.databaseUrl,
+      REFRESH_TIMEOUT_MS: String(REFRESH_TIMEOUT_MS),
+      REFRESH_GRACE: String(REFRESH_GRACE),
+      REGISTRY_CHECK_INTERVAL: String(this.settings.registryCheckInterval),
+      NEXT_TELEMETRY_DISABLED: '1',
+    };
+    // Same flags as e2e/instances.ts: keep idle connections longer than clients do.
+    const args = [nextBin, 'start', '--port', String(this.port), '--hostname', '127.0.0.1', '--keepAliveTimeout', '65000'];
+    this.child = spawnBounded(`app-${this.port}`, args, env, this.lifetimeSeconds);
+    await waitForUrl(`${this.origin}/status`, this.child, 60_000);
+  }
+
+  /** SIGKILL, as a crash or an OOM kill would. */
+  async kill(): Promise<void> {
+    if (!this.child) return;
+    killGroup(this.child, 'SIGKILL');
+    await exited(this.child);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child) await stopChild(this.child);
+  }
+}
+
+export function appInstances(settings: SoakSettings, databaseUrl: string, lifetimeSeconds: number): AppInstance[] {
+  return Array.from({ length: settings.instances }, (_, i) => new AppInstance(FIRST_APP_PORT + i, databaseUrl, settings, lifetimeSeconds));
+}

@@ -1,0 +1,65 @@
+/** The soak's settings (from the environment) and the fixed settings of the servers it starts. */
+
+export interface SoakSettings {
+  readonly seconds: number;
+  readonly browsers: number;
+  readonly instances: number;
+  readonly abortRate: number;
+  readonly reportPath: string;
+  /** A PostgreSQL server to create the run's database on; SQLite when absent. */
+  readonly postgresServer?: string;
+  readonly registryCheckInterval: number;
+}
+
+/** Every app instance serves this URL, as behind a load balancer; the IdP registers it. */
+export const APP_URL = 'http://localhost:3200';
+export const APP_ORIGIN = new URL(APP_URL).origin;
+export const FIRST_APP_PORT = 3200;
+export const IDP_PORT = 4200;
+export const IDP_URL = `http://127.0.0.1:${IDP_PORT}`;
+export const CLIENT_ID = 'renewal-soak';
+export const CLIENT_SECRET = 'soak-client-secret';
+export const SESSION_SECRET = 'soak-session-secret-0123456789-abcdefghijklmnop';
+export const SESSION_COOKIE = 'renewal-session';
+export const SQLITE_FILE = 'data/soak.db';
+export const LOG_DIR = 'data/soak-logs';
+
+/** Short access tokens so that every browser renews many times during the run. */
+export const ACCESS_TOKEN_TTL = 4;
+export const REFRESH_GRACE = 5;
+export const REFRESH_TIMEOUT_MS = 2000;
+/** Teardown and reporting get this long past SOAK_SECONDS before the run is cut short. */
+export const HARD_DEADLINE_EXTRA_SECONDS = 120;
+
+function number(env: NodeJS.ProcessEnv, name: string, fallback: number, check: (value: number) => boolean, rule: string): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !check(value)) throw new Error(`soak: ${name} must be ${rule}, got "${raw}"`);
+  return value;
+}
+
+const wholeAtLeast = (min: number, max = Number.MAX_SAFE_INTEGER) => (value: number) => Number.isInteger(value) && value >= min && value <= max;
+
+export function readSoakSettings(env: NodeJS.ProcessEnv = process.env): SoakSettings {
+  const postgresServer = env.TEST_DATABASE_URL?.trim() || undefined;
+  return {
+    seconds: number(env, 'SOAK_SECONDS', 180, wholeAtLeast(30), 'a whole number of seconds, at least 30'),
+    browsers: number(env, 'SOAK_BROWSERS', 60, wholeAtLeast(1, 999), 'a whole number from 1 to 999'),
+    instances: number(env, 'SOAK_INSTANCES', 3, wholeAtLeast(2, 10), 'a whole number from 2 to 10'),
+    abortRate: number(env, 'SOAK_ABORT_RATE', 0.05, (value) => value >= 0 && value <= 1, 'a share from 0 to 1'),
+    reportPath: env.SOAK_REPORT?.trim() || 'data/soak-report.json',
+    registryCheckInterval: number(env, 'REGISTRY_CHECK_INTERVAL', 5, wholeAtLeast(1), 'a whole number of seconds'),
+    ...(postgresServer ? { postgresServer } : {}),
+  };
+}
+
+/** How long after a sign-out response every copy of that session must be refused (README: "within REGISTRY_CHECK_INTERVAL"). */
+export function signOutBoundSeconds(settings: SoakSettings): number {
+  return settings.registryCheckInterval + 1;
+}
+
+/** How long after a grant is revoked at the IdP every copy of the session must be refused. */
+export function revocationBoundSeconds(settings: SoakSettings): number {
+  return ACCESS_TOKEN_TTL + settings.registryCheckInterval + 2;
+}
