@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumExecutable } from './e2e/browser';
-import { ACCESS_TOKEN_TTL, APP_PORT, APP_URL, appEnv, CLIENT_ID, CLIENT_SECRET, E2E_DATABASE_FILE, IDP_PORT, IDP_URL } from './e2e/settings';
+import { ACCESS_TOKEN_TTL, APP_PORT, APP_URL, appEnv, CLIENT_ID, CLIENT_SECRET, E2E_DATABASE_FILE, IDP_PORT, IDP_URL, NOTES_API_PORT, NOTES_API_URL } from './e2e/settings';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -33,6 +33,13 @@ export default defineConfig({
         DEV_IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
         DEV_IDP_TEST_CONTROLS: '1',
       },
+    },
+    {
+      command: 'node --import tsx resource/server.ts',
+      url: `${NOTES_API_URL}/health`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: { RESOURCE_PORT: String(NOTES_API_PORT), RESOURCE_ISSUER: IDP_URL, RESOURCE_TEST_CONTROLS: '1' },
     },
     {
       command: `rm -f ${E2E_DATABASE_FILE} ${E2E_DATABASE_FILE}-wal ${E2E_DATABASE_FILE}-shm && npx next build && node scripts/start.mjs`,

@@ -3,6 +3,8 @@ export const APP_PORT = 3100;
 export const IDP_PORT = 4100;
 export const APP_URL = `http://localhost:${APP_PORT}`;
 export const IDP_URL = `http://127.0.0.1:${IDP_PORT}`;
+export const NOTES_API_PORT = 4101;
+export const NOTES_API_URL = `http://127.0.0.1:${NOTES_API_PORT}`;
 /** Short access tokens so the suite can watch them expire. */
 export const ACCESS_TOKEN_TTL = 6;
 /** Short grace window so the suite can watch it close. */
@@ -25,6 +27,8 @@ export function appEnv(port: number): Record<string, string> {
     OIDC_ISSUER: IDP_URL,
     OIDC_CLIENT_ID: CLIENT_ID,
     OIDC_CLIENT_SECRET: CLIENT_SECRET,
+    OIDC_SCOPE: 'openid profile email offline_access notes',
+    NOTES_API_URL,
     SESSION_SECRET: 'e2e-session-secret-0123456789-abcdefghijklmnop',
     DATABASE_URL: E2E_DATABASE_URL,
     REFRESH_TIMEOUT_MS: '2000',

@@ -7,9 +7,9 @@ import { performance } from 'node:perf_hooks';
 import { env } from '../../lib/env';
 import { db } from '../../lib/db';
 import { hashRefreshToken } from '../../lib/auth/refresh';
-import { type CookieJar, sealSession } from '../../lib/auth/session-cookie';
-import { cookieSettings, validateRequest } from '../../lib/auth/session';
-import type { SessionData } from '../../lib/auth/session-data';
+import { type CookieJar, sealSession } from '../../lib/auth/sealed-cookie';
+import { cookieSettings, validateRequest } from '../../lib/auth/runtime';
+import type { SessionData } from '../../lib/auth/session-payload';
 
 export interface MicroResult {
   readonly cookieBytes: number;
