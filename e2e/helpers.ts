@@ -1,7 +1,7 @@
 import { type BrowserContext, expect, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { E2E_DATABASE_FILE, E2E_DATABASE_URL, IDP_URL } from './settings';
+import { E2E_DATABASE_FILE, E2E_DATABASE_URL, IDP_URL, NOTES_API_URL } from './settings';
 
 export interface IdpStats {
   token: Record<string, number>;
@@ -56,7 +56,9 @@ export async function signIn(page: Page, path = '/dashboard', username = 'alice'
   await page.goto(path);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await signInAtIdp(page, username);
-  await expect(page.getByTestId('user-name')).toBeVisible();
+  const { pathname } = new URL(path, 'http://localhost');
+  await page.waitForURL((url) => url.pathname === pathname);
+  if (pathname === '/dashboard') await expect(page.getByTestId('user-name')).toBeVisible();
 }
 
 export async function sessionCookie(context: BrowserContext): Promise<string | undefined> {
@@ -95,3 +97,17 @@ export async function auditEvents(type: string): Promise<AuditRow[]> {
     await client.end();
   }
 }
+
+async function notesControl(path: string, method: 'GET' | 'POST' = 'POST'): Promise<unknown> {
+  const response = await fetch(`${NOTES_API_URL}/__test/${path}`, { method });
+  if (!response.ok) throw new Error(`notes API test control ${path} answered ${response.status}`);
+  return response.json();
+}
+
+/** The notes API's test controls (RESOURCE_TEST_CONTROLS=1): fail, refuse tokens, count. */
+export const notesApi = {
+  stats: () => notesControl('stats', 'GET') as Promise<{ served: number; unauthorized: number }>,
+  reset: () => notesControl('reset'),
+  fail: (on: boolean) => notesControl(`fail?on=${on ? 1 : 0}`),
+  rejectNext: (count: number) => notesControl(`reject-next?count=${count}`),
+};

@@ -59,9 +59,10 @@ export function interactionRoutes(provider: Provider) {
           ? await provider.Grant.find(details.grantId)
           : new provider.Grant({ accountId, clientId: String(details.params.client_id) });
         if (!grant) ctx.throw(400, 'grant not found');
-        const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+        const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
         if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
         if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+        for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
         const grantId = await grant.save();
         const to = await provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
         ctx.status = 303;

@@ -4,7 +4,7 @@
  * over HTTP.
  */
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider, { type Configuration } from 'oidc-provider';
+import Provider, { type Configuration, errors } from 'oidc-provider';
 import { enableSoakAccounts, findAccount } from './accounts.js';
 import { interactionRoutes } from './interactions.js';
 import { logoutPage } from './pages.js';
@@ -49,8 +49,28 @@ const configuration: Configuration = {
       },
     };
   },
+  // ID tokens carry the profile claims, so the app never needs userinfo: its access
+  // tokens are for the notes API (below), which userinfo would not accept.
+  conformIdTokenClaims: false,
   features: {
     devInteractions: { enabled: false },
+    // RFC 8707: access tokens are JWTs for the notes API (resource/), which checks them
+    // itself — so the token the app keeps alive is really verified by someone else.
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async () => settings.notesAudience,
+      useGrantedResource: async () => true,
+      async getResourceServerInfo(_ctx, resource) {
+        if (resource !== settings.notesAudience) throw new errors.InvalidTarget();
+        return {
+          scope: 'notes',
+          audience: settings.notesAudience,
+          accessTokenTTL: settings.accessTokenTtl,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        };
+      },
+    },
     revocation: { enabled: true },
     // RFC 7662: lets the app ask whether a refresh token is still active after a refresh
     // whose answer it never saw (a timeout, a dropped connection).

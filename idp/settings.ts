@@ -8,6 +8,8 @@ export interface IdpSettings {
   readonly appUrls: readonly string[];
   readonly accessTokenTtl: number;
   readonly testControls: boolean;
+  /** The notes API's resource indicator: the `aud` of the access tokens issued (RFC 8707). */
+  readonly notesAudience: string;
 }
 
 function positiveInteger(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -39,5 +41,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): IdpSettings 
     appUrls: [...appUrls],
     accessTokenTtl: positiveInteger('DEV_IDP_ACCESS_TOKEN_TTL', 60, env),
     testControls: env.DEV_IDP_TEST_CONTROLS === '1',
+    notesAudience: env.DEV_IDP_NOTES_AUDIENCE ?? 'urn:renewal:notes',
   };
 }

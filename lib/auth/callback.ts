@@ -68,7 +68,7 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
   try {
     signedIn = await finishSignIn(currentUrl, transaction, now);
   } catch (error) {
-    const reason = isAuthError(error, 'idp_error') ? 'idp_error' : isAuthError(error, 'discovery_failed') ? 'idp_unavailable' : 'callback_failed';
+    const reason = isAuthError(error, 'idp_error') ? 'idp_error' : isAuthError(error, 'discovery_failed') || isAuthError(error, 'idp_unavailable') ? 'idp_unavailable' : 'callback_failed';
     console.warn(`renewal: sign-in callback failed (${reason})`, isAuthError(error) ? error.message : '');
     return toSignIn(reason, transaction.returnTo);
   }

@@ -22,8 +22,10 @@ export async function cookieWritesFor(decision: Decision, jar: CookieJar): Promi
 }
 
 // A rejected cookie is cleared, but a script (or an attacker replaying it) may send it
-// again: record each session's rejection once per process, not once per request.
-const recentlyAudited = new Set<string>();
+// again: record each session's rejection once per process, not once per request. On
+// globalThis: Next.js bundles the proxy and the route handlers separately.
+const globalForAudit = globalThis as unknown as { renewalAuditedRejections?: Set<string> };
+const recentlyAudited = (globalForAudit.renewalAuditedRejections ??= new Set<string>());
 const MAX_AUDITED = 10_000;
 
 async function auditRejection(session: SessionData, reason: RejectReason): Promise<void> {

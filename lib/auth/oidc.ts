@@ -133,7 +133,12 @@ export async function finishSignIn(currentUrl: URL, transaction: SignInTransacti
     if (error instanceof client.AuthorizationResponseError) {
       throw new AuthError('idp_error', `the IdP answered ${error.error}`, { cause: error });
     }
-    throw new AuthError('callback_failed', 'the sign-in response could not be validated', { cause: error });
+    // The token endpoint down, slow or unreachable is not a bad sign-in response.
+    const sorted = classifyRefreshError(error);
+    if (sorted.kind === 'transient' || (sorted.kind === 'uncertain' && sorted.error === 'timeout')) {
+      throw new AuthError('idp_unavailable', `the token endpoint is unavailable (${sorted.error})`, { cause: error });
+    }
+    throw new AuthError('callback_failed', `the sign-in response could not be validated (${sorted.error})`, { cause: error });
   }
   const claims = response.claims();
   if (!claims) throw new AuthError('callback_failed', 'the IdP returned no ID token');
@@ -166,6 +171,8 @@ export type RefreshResult =
   /** The IdP refused this client (invalid_client, 401/403): the operator's setting, not the person's session. */
   | { readonly kind: 'misconfigured'; readonly error: string };
 
+type RefreshFailure = Exclude<RefreshResult, { kind: 'ok' }>;
+
 const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
 const CLIENT_REFUSED_OAUTH_ERRORS = new Set(['invalid_client', 'unauthorized_client']);
 /** Network failures that happen before a request reaches the IdP: nothing was processed. */
@@ -173,7 +180,7 @@ const NOT_DELIVERED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '
 /** oauth4webapi's codes for an ID token that fails validation. */
 const ID_TOKEN_CODES = new Set(['OAUTH_JWT_CLAIM_COMPARISON_FAILED', 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED']);
 
-function classifyStatus(status: number, error: string): RefreshResult {
+function classifyStatus(status: number, error: string): RefreshFailure {
   if (status === 401 || status === 403 || status === 404) return { kind: 'misconfigured', error };
   if (status >= 500 || status === 429 || status === 408) return { kind: 'transient', error };
   if (status >= 400) return { kind: 'terminal', error };
@@ -197,7 +204,7 @@ function networkCode(error: Error): string | undefined {
  *   `uncertain`: the IdP may have processed it;
  * - a connection that was never made is `transient`: nothing reached the IdP.
  */
-export function classifyRefreshError(error: unknown): RefreshResult {
+export function classifyRefreshError(error: unknown): RefreshFailure {
   if (error instanceof client.ResponseBodyError) {
     if (CLIENT_REFUSED_OAUTH_ERRORS.has(error.error)) return { kind: 'misconfigured', error: error.error };
     if (TRANSIENT_OAUTH_ERRORS.has(error.error)) return { kind: 'transient', error: error.error };

@@ -24,6 +24,9 @@ export async function authProxy(request: NextRequest): Promise<NextResponse> {
 async function respond(request: NextRequest, decision: Decision): Promise<NextResponse> {
   await auditDecision(decision);
   const writes = await cookieWritesFor(decision, request.cookies);
+  // A server action posts to the page and expects an action result, not a redirect: it
+  // validates the session itself (getAccessToken) and answers a refusal in its own terms.
+  if (request.headers.has('next-action') && decision.kind !== 'valid' && decision.kind !== 'renewed') return privateResponse(NextResponse.next());
   switch (decision.kind) {
     case 'valid':
     case 'renewed':

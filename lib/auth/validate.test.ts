@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Decision, RegistryVerdict, RenewOutcome } from './decision';
 import { clearsCookie, refreshWindow } from './decision';
 import type { SessionData } from './session-payload';
-import { validateSession, type ValidateDeps } from './validate';
+import { checkSessionReadOnly, validateSession, type ValidateDeps, type ValidateOptions } from './validate';
 
 const NOW = 2_000_000_000;
 const policy = { absoluteLifetimeSec: 3600, refreshWindowSec: 60 };
@@ -29,6 +29,10 @@ interface Scenario {
 }
 
 async function decide(scenario: Scenario): Promise<{ decision: Decision; renewCalls: number }> {
+  return decideWith(scenario, {});
+}
+
+async function decideWith(scenario: Scenario, options: ValidateOptions): Promise<{ decision: Decision; renewCalls: number }> {
   let renewCalls = 0;
   const deps: ValidateDeps = {
     policy,
@@ -39,7 +43,7 @@ async function decide(scenario: Scenario): Promise<{ decision: Decision; renewCa
       return scenario.refresh ?? assert.fail('renew was not expected');
     },
   };
-  const decision = await validateSession(scenario.session ? 'sealed' : undefined, NOW, deps);
+  const decision = await validateSession(scenario.session ? 'sealed' : undefined, NOW, deps, options);
   return { decision, renewCalls };
 }
 
@@ -120,4 +124,31 @@ test('clearing a cookie the browser has replaced: only a dead session clears the
   assert.equal(clearsCookie('superseded'), false);
   assert.equal(clearsCookie('signin'), false);
   for (const reason of ['invalid', 'expired', 'revoked', 'refresh_failed'] as const) assert.equal(clearsCookie(reason), true, reason);
+});
+
+test('a page rendered without the proxy (read-only check): forged, revoked, past-lifetime or long-expired sessions get nothing', async () => {
+  const check = (s: SessionData | 'unsealable' | undefined, registry: RegistryVerdict = 'active') =>
+    checkSessionReadOnly(s ? 'sealed' : undefined, NOW, {
+      policy,
+      unseal: async () => (s === 'unsealable' || !s ? undefined : { session: s, stale: false }),
+      checkRegistry: async () => registry,
+    });
+  assert.deepEqual(await check(undefined), { ok: false, reason: 'signin' });
+  assert.deepEqual(await check('unsealable'), { ok: false, reason: 'invalid' });
+  assert.deepEqual(await check(session(500), 'revoked'), { ok: false, reason: 'revoked' });
+  assert.deepEqual(await check(session(500, { createdAt: NOW - 3600 })), { ok: false, reason: 'expired' });
+  assert.deepEqual(await check(session(-31)), { ok: false, reason: 'expired' }, 'expired and never renewed: the proxy did not run');
+  const justDue = session(-2);
+  assert.deepEqual(await check(justDue), { ok: true, session: justDue }, 'admitted by the proxy a moment before it expired');
+  const fresh = session(500);
+  assert.deepEqual(await check(fresh), { ok: true, session: fresh });
+});
+
+test('an API refusing the token forces a renewal, unless the token was issued moments ago', async () => {
+  const aged = session(500, {}, 'rt');
+  const renewed = session(600, { tokenVersion: 1 });
+  const forced = await decideWith({ session: aged, refresh: { kind: 'renewed', session: renewed } }, { forceRefresh: true });
+  assert.deepEqual(forced, { decision: { kind: 'renewed', session: renewed }, renewCalls: 1 });
+  const young = { ...aged, tokens: { ...aged.tokens, issuedAt: NOW - 1 } };
+  assert.deepEqual(await decideWith({ session: young }, { forceRefresh: true }), { decision: { kind: 'valid', session: young, rewrite: false }, renewCalls: 0 });
 });

@@ -7,7 +7,11 @@ function time(epochSeconds: number): string {
 
 export default async function Dashboard() {
   const session = await requireSession('/dashboard');
-  const events = await recentEvents(session.sid);
+  // The events are a view of the audit trail: a database hiccup hides them, not the page.
+  const events = await recentEvents(session.sid).catch((error: unknown) => {
+    console.error('renewal: recent events could not be read:', error instanceof Error ? error.message : error);
+    return undefined;
+  });
   const { tokens } = session;
 
   return (
@@ -32,24 +36,30 @@ export default async function Dashboard() {
       </div>
       <div className="card">
         <h2>Recent session events</h2>
-        <table data-testid="events">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Event</th>
-              <th>Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((event) => (
-              <tr key={event.id}>
-                <td>{time(Math.floor(event.at.getTime() / 1000))}</td>
-                <td>{event.type}</td>
-                <td>{event.reason ?? ''}</td>
+        {events ? (
+          <table data-testid="events">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Event</th>
+                <th>Detail</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {events.map((event) => (
+                <tr key={event.id}>
+                  <td>{time(Math.floor(event.at.getTime() / 1000))}</td>
+                  <td>{event.type}</td>
+                  <td>{event.reason ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="notice" role="status">
+            The session's events cannot be read right now. Reload in a moment.
+          </p>
+        )}
       </div>
       <form action="/auth/logout" method="post">
         <button type="submit" className="secondary">
