@@ -43,6 +43,31 @@ test('a lost refresh response (the IdP rotated, the answer never came): no reuse
   expect((await idp.stats()).tokenErrors).toEqual({});
 });
 
+test('a silent re-authentication during an IdP outage says "try again" and keeps the session', async ({ page, context }) => {
+  await signIn(page);
+  const expiry = await shownExpiry(page);
+  await page.goto('/');
+  await waitUntilPast(expiry);
+  await idp.tokenEndpoint('lose');
+  // An API call finds the refresh token lost and asks the page to re-authenticate.
+  const api = await page.request.get('/api/me');
+  expect(api.status()).toBe(401);
+  expect(await api.json()).toEqual({ error: 'unauthorized', reason: 'reauthenticate' });
+  const cookie = await sessionCookie(context);
+  expect(cookie).toBeTruthy();
+
+  await idp.tokenEndpoint('fail');
+  const response = await page.goto('/dashboard');
+  expect(response?.status()).toBe(503);
+  await expect(page.getByRole('heading', { name: 'Try again in a moment' })).toBeVisible();
+  expect(await sessionCookie(context)).toBe(cookie);
+
+  await idp.tokenEndpoint('ok');
+  await page.getByRole('link', { name: 'Try again' }).click();
+  await expect(page.getByTestId('user-name')).toHaveText('Alice Liddell');
+  expect((await idp.stats()).reuseDetected).toBe(0);
+});
+
 test('signing in again replaces the session: the old one is ended, and an answer about the old cookie does not clear the new one', async ({ page, context }) => {
   await signIn(page);
   const oldCookie = (await sessionCookie(context))!;
@@ -59,6 +84,14 @@ test('signing in again replaces the session: the old one is ended, and an answer
   expect(stale.headers()['set-cookie']).toBeUndefined();
   expect(await sessionCookie(context)).toBe(newCookie);
   expect((await page.request.get('/api/me')).status()).toBe(200);
+
+  // Replacing the session did not revoke the grant the IdP gave both sign-ins: the new
+  // session still renews.
+  await waitUntilPast(await shownExpiry(page));
+  const renewed = await page.request.get('/api/me');
+  expect(renewed.status()).toBe(200);
+  expect((await renewed.json()).session.tokenVersion).toBe(1);
+  expect((await idp.stats()).tokenErrors).toEqual({});
 });
 
 /** Holds SQLite's write lock, as a database that stops answering writes would. */

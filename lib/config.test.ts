@@ -79,3 +79,9 @@ test('SESSION_SECRET_SEALING that names no configured secret is refused, listed 
     );
   }
 });
+
+test('RENEWAL_PROXY=off is accepted on loopback only (tests, benchmarks), never for a public APP_URL', () => {
+  assert.equal(parseConfig({ RENEWAL_PROXY: 'off' }).proxyEnabled, false);
+  assert.equal(parseConfig({}).proxyEnabled, true);
+  assert.throws(() => parseConfig({ RENEWAL_PROXY: 'off', APP_URL: 'https://app.example.com' }), /RENEWAL_PROXY=off is for tests and benchmarks on loopback only/);
+});

@@ -9,6 +9,12 @@ export interface AppConfig {
   readonly appUrl: URL;
   /** https: `Secure` cookies with the `__Host-` prefix, and HSTS. */
   readonly secureCookies: boolean;
+  /**
+   * `RENEWAL_PROXY=off`: the proxy lets every page through unvalidated, so pages rely on
+   * requireSession alone. For the defense-in-depth test and the benchmark's floor; refused
+   * for an https APP_URL.
+   */
+  readonly proxyEnabled: boolean;
   readonly oidc: {
     readonly issuer: URL;
     readonly clientId: string;
@@ -153,6 +159,10 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   if (production && env.SESSION_SECRET && Object.values(secrets).includes(DEV_DEFAULTS.sessionSecret)) {
     problems.push('SESSION_SECRET is the published development secret; generate one with `openssl rand -base64 48`');
   }
+  const proxyEnabled = env.RENEWAL_PROXY?.trim() !== 'off';
+  if (!proxyEnabled && appUrl && !isLoopback(appUrl)) {
+    problems.push('RENEWAL_PROXY=off is for tests and benchmarks on loopback only: pages would not be renewed');
+  }
   if (production && appUrl && appUrl.protocol === 'http:' && !isLoopback(appUrl)) {
     problems.push(`APP_URL must use https in production (http is allowed for loopback hosts only), got "${appUrl.href}"`);
   }
@@ -174,6 +184,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     production,
     appUrl,
     secureCookies: appUrl.protocol === 'https:',
+    proxyEnabled,
     oidc: {
       issuer,
       clientId,

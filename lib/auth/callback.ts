@@ -3,7 +3,7 @@ import { type NextRequest, NextResponse } from 'next/server';
 import { absoluteExpiry } from './decision';
 import { endSession } from './end-session';
 import { isAuthError } from './errors';
-import { noticePage } from './notice-page';
+import { noticePage, unavailablePage } from './notice-page';
 import { finishSignIn, type SignedIn, type SignInTransaction } from './oidc';
 import { hashRefreshToken, publishReauthentication } from './refresh';
 import { readSessionCookie, sealTokens, sessionCookieWrites } from './sealed-cookie';
@@ -70,6 +70,11 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
   } catch (error) {
     const reason = isAuthError(error, 'idp_error') ? 'idp_error' : isAuthError(error, 'discovery_failed') || isAuthError(error, 'idp_unavailable') ? 'idp_unavailable' : 'callback_failed';
     console.warn(`renewal: sign-in callback failed (${reason})`, isAuthError(error) ? error.message : '');
+    // A silent re-authentication renews a live session: while the IdP is down, say
+    // "try again" and keep the session, rather than send its owner to sign in.
+    if (transaction.silent && reason === 'idp_unavailable') {
+      return new NextResponse(unavailablePage(transaction.returnTo, 'idp'), { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5' } });
+    }
     return toSignIn(reason, transaction.returnTo);
   }
 

@@ -1,19 +1,18 @@
 import 'server-only';
 import { db } from '../db';
 import { audit, type AuditType, revokeSession } from './registry';
-import { revokeRefreshToken } from './oidc';
-import { unsealTokens } from './sealed-cookie';
 import { cookieSettings, forgetSession } from './runtime';
+import { unsealTokens } from './sealed-cookie';
 import type { SessionData, TokenSet } from './session-payload';
 
 /**
- * Ends a session everywhere it lives: the registry row (so every instance refuses it
- * within REGISTRY_CHECK_INTERVAL, this one at once), the refresh token at the IdP
- * (RFC 7009, where offered; a failure there does not keep the session alive), and the
- * audit trail. Returns the newest token set, whose ID token sign-out hands to the IdP.
+ * Ends a session in the registry (so every instance refuses it within
+ * REGISTRY_CHECK_INTERVAL, this one at once) and records why. Returns the newest token
+ * set: the registry may hold a newer one than the cookie that asked, and its refresh
+ * token is the live one — sign-out revokes it at the IdP, with its ID token as the hint.
  *
- * The registry may hold a newer token set than the cookie that asked: that is the one
- * whose refresh token is live, so that is the one revoked.
+ * Ending a session does not revoke its grant at the IdP by itself: a browser that signs
+ * in again shares its IdP session, and so its grant, with the session it replaces.
  */
 export async function endSession(session: SessionData, reason: string, auditType: AuditType): Promise<TokenSet> {
   const row = await db().session.findUnique({ where: { id: session.sid }, select: { latestTokens: true } });
@@ -21,6 +20,5 @@ export async function endSession(session: SessionData, reason: string, auditType
   await revokeSession(session.sid, reason, new Date());
   forgetSession(session.sid);
   await audit({ type: auditType, sessionId: session.sid, userId: session.userId, reason });
-  if (latest.refreshToken) await revokeRefreshToken(latest.refreshToken);
   return { ...latest, idToken: latest.idToken ?? session.tokens.idToken };
 }

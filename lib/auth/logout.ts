@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { type NextRequest, NextResponse } from 'next/server';
 import { endSession } from './end-session';
 import { noticePage } from './notice-page';
-import { endSessionUrl } from './oidc';
+import { endSessionUrl, revokeRefreshToken } from './oidc';
 import { isSameOrigin } from './same-origin';
 import { readSessionCookie, sessionCookieClears } from './sealed-cookie';
 import { cookieSettings, readSession } from './runtime';
@@ -24,7 +24,10 @@ export async function handleLogout(request: NextRequest) {
   let idTokenHint: string | undefined;
   if (session) {
     try {
-      idTokenHint = (await endSession(session, 'signed_out', 'sign_out')).idToken;
+      const latest = await endSession(session, 'signed_out', 'sign_out');
+      idTokenHint = latest.idToken;
+      // RFC 7009, where offered; a failure there does not keep anyone signed in.
+      if (latest.refreshToken) await revokeRefreshToken(latest.refreshToken);
     } catch (error) {
       // Clearing only this cookie would look like a sign-out while the session lives on
       // (another tab, a copied cookie): say what happened and keep it.

@@ -13,6 +13,7 @@ import type { CookieWrite } from './sealed-cookie';
  * handlers (lib/auth/server-session.ts).
  */
 export async function authProxy(request: NextRequest): Promise<NextResponse> {
+  if (!env().proxyEnabled) return NextResponse.next();
   try {
     return await respond(request, await validateRequest(request.cookies));
   } catch (error) {

@@ -47,11 +47,11 @@ async function idpStats(idpUrl: string): Promise<IdpStats> {
 }
 
 export async function burst(appUrl: string, idpUrl: string, expiredCookie: string, singleExpiredCookie: string, size: number): Promise<BurstResult> {
-  const single = await timed(`${appUrl}/api/status`, singleExpiredCookie);
+  const single = await timed(`${appUrl}/api/me`, singleExpiredCookie);
   if (!single.ok) throw new Error('the single renewal failed');
 
   await fetch(`${idpUrl}/__test/reset`, { method: 'POST' });
-  const results = await Promise.all(Array.from({ length: size }, () => timed(`${appUrl}/api/status`, expiredCookie)));
+  const results = await Promise.all(Array.from({ length: size }, () => timed(`${appUrl}/api/me`, expiredCookie)));
   const stats = await idpStats(idpUrl);
   const sorted = results.map((r) => r.ms).sort((a, b) => a - b);
   return {

@@ -1,8 +1,8 @@
 /**
- * Macro benchmark: the same handler behind the proxy with a valid session, and without
- * it. This machine's speed drifts by tens of percent within a minute, so the two sides
- * run in short alternating rounds and each round gives its own ratio; the median ratio
- * is the figure, and the spread says how far to trust it.
+ * Macro benchmark: two endpoints under the same load, side by side. This machine's speed
+ * drifts by tens of percent within a minute, so the two sides run in short alternating
+ * rounds and each round gives its own ratio; the median ratio is the figure, and the
+ * spread says how far to trust it.
  */
 import autocannon from 'autocannon';
 
@@ -18,11 +18,16 @@ async function load(url: string, cookie: string | undefined, durationSec: number
   return { requestsPerSec: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx + result.errors };
 }
 
-export interface MacroResult {
+export interface Side {
+  readonly url: string;
+  readonly cookie?: string;
+}
+
+export interface Comparison {
   readonly rounds: number;
-  readonly unprotected: LoadResult;
-  readonly protectedValid: LoadResult;
-  /** protected / unprotected requests per second, one per round, sorted. */
+  readonly baseline: LoadResult;
+  readonly measured: LoadResult;
+  /** measured / baseline requests per second, one per round, sorted. */
   readonly ratios: readonly number[];
 }
 
@@ -37,26 +42,25 @@ function medianResult(results: readonly LoadResult[]): LoadResult {
   };
 }
 
-export async function macro(appUrl: string, cookie: string, durationSec: number): Promise<MacroResult> {
-  const publicUrl = `${appUrl}/status`;
-  const protectedUrl = `${appUrl}/api/status`;
-  await load(publicUrl, undefined, 2);
-  await load(protectedUrl, cookie, 2);
+/** Throughput of `measured` against `baseline`, in alternating rounds of 2 s per side. */
+export async function compare(baseline: Side, measured: Side, durationSec: number): Promise<Comparison> {
+  await load(baseline.url, baseline.cookie, 2);
+  await load(measured.url, measured.cookie, 2);
 
   const segmentSec = 2;
   const rounds = Math.max(3, Math.round(durationSec / (2 * segmentSec)));
-  const unprotected: LoadResult[] = [];
-  const protectedValid: LoadResult[] = [];
+  const baselines: LoadResult[] = [];
+  const measures: LoadResult[] = [];
   const ratios: number[] = [];
   for (let round = 0; round < rounds; round++) {
     // Alternate which side goes first, so a drift within a round favours neither.
     const first = round % 2 === 0;
-    const u = first ? await load(publicUrl, undefined, segmentSec) : undefined;
-    const p = await load(protectedUrl, cookie, segmentSec);
-    const u2 = u ?? (await load(publicUrl, undefined, segmentSec));
-    unprotected.push(u2);
-    protectedValid.push(p);
-    ratios.push(p.requestsPerSec / u2.requestsPerSec);
+    const b = first ? await load(baseline.url, baseline.cookie, segmentSec) : undefined;
+    const m = await load(measured.url, measured.cookie, segmentSec);
+    const b2 = b ?? (await load(baseline.url, baseline.cookie, segmentSec));
+    baselines.push(b2);
+    measures.push(m);
+    ratios.push(m.requestsPerSec / b2.requestsPerSec);
   }
-  return { rounds, unprotected: medianResult(unprotected), protectedValid: medianResult(protectedValid), ratios: ratios.sort((a, b) => a - b) };
+  return { rounds, baseline: medianResult(baselines), measured: medianResult(measures), ratios: ratios.sort((a, b) => a - b) };
 }

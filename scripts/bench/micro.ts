@@ -16,6 +16,8 @@ export interface MicroResult {
   readonly rawUnsealUs: number;
   readonly repeatedUs: number;
   readonly distinctUs: number;
+  /** The registry read a first-seen cookie costs, alone. */
+  readonly registryReadUs: number;
 }
 
 function jarWith(sealed: string): CookieJar {
@@ -76,5 +78,7 @@ export async function micro(): Promise<MicroResult> {
   const rawUnsealUs = await perOp(2000, () => unsealData(repeated, { password: secrets }));
   const repeatedUs = await perOp(50_000, () => expectValid(repeated));
   const distinctUs = await perOp(distinct.length, (i) => expectValid(distinct[i]!));
-  return { cookieBytes: repeated.length, rawUnsealUs, repeatedUs, distinctUs };
+  const sids = distinct.map((_, i) => `bench-${i.toString().padStart(6, '0')}-0123456789`);
+  const registryReadUs = await perOp(sids.length, (i) => db().session.findUnique({ where: { id: sids[i]! }, select: { revokedAt: true, revokedReason: true, lastSeenAt: true } }));
+  return { cookieBytes: repeated.length, rawUnsealUs, repeatedUs, distinctUs, registryReadUs };
 }

@@ -3,6 +3,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 
 export interface Servers {
   readonly appUrl: string;
+  /** The same build and database with the proxy switched off (RENEWAL_PROXY=off): the framework's floor for pages. */
+  readonly floorUrl: string;
   readonly idpUrl: string;
   stop(): Promise<void>;
 }
@@ -42,19 +44,23 @@ export async function startServers(options: { appPort: number; idpPort: number; 
     stdio: 'ignore',
     env: { ...common, DEV_IDP_PORT: String(options.idpPort), DEV_IDP_ACCESS_TOKEN_TTL: '3600', DEV_IDP_TEST_CONTROLS: '1' },
   });
-  const app = spawn(process.execPath, ['scripts/start.mjs'], {
+  const appEnv = { ...common, HOST: '127.0.0.1', OIDC_ISSUER: idpUrl, SESSION_SECRET: options.sessionSecret, DATABASE_URL: options.databaseUrl };
+  const app = spawn(process.execPath, ['scripts/start.mjs'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...appEnv, PORT: String(options.appPort) } });
+  const floorUrl = `http://127.0.0.1:${options.appPort + 1}`;
+  const floor = spawn(process.execPath, ['scripts/start.mjs'], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...common, HOST: '127.0.0.1', PORT: String(options.appPort), OIDC_ISSUER: idpUrl, SESSION_SECRET: options.sessionSecret, DATABASE_URL: options.databaseUrl },
+    env: { ...appEnv, PORT: String(options.appPort + 1), RENEWAL_PROXY: 'off' },
   });
   const stop = async () => {
-    await Promise.all([stopChild(app), stopChild(idp)]);
+    await Promise.all([stopChild(app), stopChild(floor), stopChild(idp)]);
   };
   try {
     await waitFor(`${idpUrl}/.well-known/openid-configuration`, idp);
     await waitFor(`${appUrl}/status`, app);
+    await waitFor(`${floorUrl}/status`, floor);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { appUrl, idpUrl, stop };
+  return { appUrl, floorUrl, idpUrl, stop };
 }

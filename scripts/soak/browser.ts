@@ -295,6 +295,8 @@ export class SimulatedBrowser {
       }
       return this.record('navigation', session, last, classify('navigation', last), false);
     }
+    // The IdP down during the re-authentication: the app says "try again" (503) and keeps the session.
+    if (url.origin === APP_ORIGIN && last.status === 503) return this.record('navigation', session, last, classify('navigation', last), false);
     const where = url.origin === IDP_ORIGIN ? `IdP ${url.pathname.replace(/\/[\w-]{16,}/g, '/…')}` : url.pathname;
     return this.record('navigation', session, last, { kind: 'rejected', reason: `prompt=none ended at ${where} (${last.status})` }, false);
   }

@@ -1,0 +1,52 @@
+import { expect, test } from '@playwright/test';
+import { sessionCookie, signIn } from './helpers';
+import { type Instance, startInstance } from './instances';
+import { APP_URL } from './settings';
+
+const REGISTRY_CHECK_INTERVAL = 5;
+
+// Next.js's own guidance since the proxy-bypass advisory (CVE-2025-29927): check the
+// session close to the data. An instance with the proxy switched off (RENEWAL_PROXY=off)
+// shows that pages still render nothing for a session that is not valid.
+test.describe.configure({ mode: 'serial' });
+
+let unproxied: Instance;
+test.beforeAll(async () => {
+  unproxied = await startInstance(3105, { RENEWAL_PROXY: 'off' });
+});
+test.afterAll(async () => {
+  await unproxied.kill();
+});
+
+const pages = ['/dashboard', '/notes'];
+
+test('with the proxy off, pages refuse anonymous, forged and signed-out sessions by themselves', async ({ page, context }) => {
+  for (const path of pages) {
+    await page.goto(`${unproxied.url}${path}`);
+    await expect(page).toHaveURL(new RegExp(`/signin\\?returnTo=${encodeURIComponent(path)}&reason=signin$`));
+  }
+
+  await context.addCookies([{ name: 'renewal-session', value: 'Fe26.2*1*forged*x*y*z*1*2*3~2', url: APP_URL }]);
+  for (const path of pages) {
+    await page.goto(`${unproxied.url}${path}`);
+    await expect(page).toHaveURL(/reason=invalid$/);
+    await expect(page.getByTestId('user-name')).toHaveCount(0);
+  }
+
+  await context.clearCookies();
+  await signIn(page);
+  const cookie = (await sessionCookie(context))!;
+  await page.goto(`${unproxied.url}/dashboard`);
+  await expect(page.getByTestId('user-name')).toBeVisible(); // a valid session renders
+  await page.goto('/dashboard');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/^http:\/\/localhost:3100\/(\?state=[\w-]+)?$/);
+  // The unproxied instance saw this session a moment ago: it may trust its cached registry
+  // verdict for REGISTRY_CHECK_INTERVAL (the documented bound across instances).
+  await page.waitForTimeout((REGISTRY_CHECK_INTERVAL + 1) * 1000);
+  await context.addCookies([{ name: 'renewal-session', value: cookie, url: APP_URL }]);
+  for (const path of pages) {
+    await page.goto(`${unproxied.url}${path}`);
+    await expect(page).toHaveURL(/reason=revoked$/);
+  }
+});
