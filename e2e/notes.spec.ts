@@ -142,6 +142,24 @@ test('state-changing API calls from another site are refused before the session 
   expect(notes.map((note) => note.text)).not.toContain('csrf');
 });
 
+test('a server action posted from another site, or with no origin at all, changes nothing', async ({ page }) => {
+  await signIn(page, '/notes');
+  const html = await (await page.request.get('/notes')).text();
+  const actionField = /name="(\$ACTION_ID_[0-9a-f]+)"/.exec(html)?.[1];
+  expect(actionField).toBeTruthy();
+  const post = (headers: Record<string, string>) =>
+    page.request.post('/notes', { multipart: { [actionField!]: '', text: 'forged by another site' }, headers, maxRedirects: 0 });
+
+  const foreign = await post({ origin: 'https://evil.example' });
+  expect(foreign.status()).toBeGreaterThanOrEqual(400); // Next.js's own origin check
+  const noOrigin = await post({});
+  expect(noOrigin.status()).toBe(303); // let through by Next.js, refused by requireActionSession
+  expect(noOrigin.headers().location).toContain('reason=cross_site');
+
+  const notes = (await (await page.request.get('/api/upstream/notes')).json()).notes as Array<{ text: string }>;
+  expect(notes.map((note) => note.text)).not.toContain('forged by another site');
+});
+
 test('API routes validate the session themselves (no proxy in front): forged, revoked and expired cookies get nothing', async ({ page, context, request }) => {
   for (const cookie of ['garbage', 'Fe26.2*1*forged*x*y*z*1*2*3~2']) {
     const forged = await request.get('/api/upstream/notes', { headers: { cookie: `renewal-session=${cookie}` } });

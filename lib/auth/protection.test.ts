@@ -36,13 +36,13 @@ test('every route handler under app/api is wrapped in withSession or listed as p
   assert.deepEqual(unprotected, []);
 });
 
-test('every server action checks the session before doing anything', () => {
+test('every server action checks the session and its origin (requireActionSession) before doing anything', () => {
   const unchecked: string[] = [];
   for (const file of files('app', (name) => /\.tsx?$/.test(name))) {
     const source = readFileSync(file, 'utf8');
     if (!/^['"]use server['"]/m.test(source)) continue;
     for (const match of source.matchAll(/export async function (\w+)\([^)]*\)[^{]*\{([\s\S]*?)\n\}/g)) {
-      if (!/\b(getAccessToken|requireActionSession)\(/.test(match[2]!)) unchecked.push(`${file} ${match[1]}`);
+      if (!/\brequireActionSession\(/.test(match[2]!)) unchecked.push(`${file} ${match[1]}`);
     }
   }
   assert.deepEqual(unchecked, []);

@@ -8,6 +8,7 @@ export const REASON_TEXT: Readonly<Record<string, string>> = {
   reauth_required: 'Your session needed renewing and your identity provider asks you to sign in again.',
   invalid: 'Your session could not be read (it may have been altered or the server keys changed). Please sign in again.',
   signed_out: 'You are signed out.',
+  cross_site: 'That request came from another site, so it was refused. Nothing was changed.',
   signin_expired: 'That sign-in attempt expired or was already used. Please try again.',
   access_denied: 'Sign-in was cancelled or refused at the identity provider.',
   idp_error: 'The identity provider could not complete the sign-in. Please try again.',

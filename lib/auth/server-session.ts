@@ -1,5 +1,5 @@
 import 'server-only';
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../env';
 import type { Decision } from './decision';
@@ -96,7 +96,7 @@ export function withSession<Context>(handler: (request: NextRequest, auth: Sessi
 }
 
 /**
- * The current access token, for server actions and handlers calling an API: validates
+ * The current access token, for route handlers calling an API: validates
  * the session (renewing when due, or when `forceRefresh` because the API refused the
  * token) and writes the cookie. Throws AuthError `unauthenticated` (with `reason`) or
  * `unavailable`; never returns an expired token.
@@ -106,11 +106,23 @@ export function withSession<Context>(handler: (request: NextRequest, auth: Sessi
  * await fetch(api, { headers: { authorization: `Bearer ${token}` } });
  */
 export async function getAccessToken(options?: ValidateOptions): Promise<string> {
-  return (await requireActionSession(options)).tokens.accessToken;
+  return (await admittedSession(options)).tokens.accessToken;
 }
 
-/** The session of a server action, validated (and renewed when due) like getAccessToken's. */
+/**
+ * The session of a server action, validated (and renewed when due) like getAccessToken's,
+ * after checking the action was posted by our own pages: Next.js refuses a foreign
+ * Origin itself, but lets a request without one through (with a warning).
+ *
+ * @example
+ * const session = await requireActionSession();
+ */
 export async function requireActionSession(options?: ValidateOptions): Promise<SessionData> {
+  if (!isSameOrigin(await headers(), env().appUrl.origin)) throw new AuthError('unauthenticated', 'a server action posted from another site', { reason: 'cross_site' });
+  return admittedSession(options);
+}
+
+async function admittedSession(options?: ValidateOptions): Promise<SessionData> {
   const decision = await validateAndPersist(options);
   if (isAdmitted(decision)) return decision.session;
   if (decision.kind === 'unavailable') throw new AuthError('unavailable', 'the session cannot be renewed right now');
