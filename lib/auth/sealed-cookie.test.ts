@@ -216,3 +216,23 @@ test('a smaller session clears every stale chunk the request carried, also past 
     ['renewal-session.2', 'cleared'],
   ]);
 });
+
+test('unsealing with node:crypto agrees with iron-session on good, tampered, foreign, expired and malformed seals', async () => {
+  const { sealData, unsealData } = await import('iron-session');
+  const { unsealIron } = await import('./iron-unseal');
+  const secrets = { 1: 'a'.repeat(32), 2: 'b'.repeat(32) };
+  const data = { hello: 'world', n: 42, nested: { list: [1, 2, 3] }, text: 'ünïcödé ✓' };
+  const good = await sealData(data, { password: secrets, ttl: 3600 });
+  assert.deepEqual(await unsealIron(good, secrets, 3600), data);
+  assert.deepEqual(await unsealData(good, { password: secrets, ttl: 3600 }), data);
+
+  const flipped = good.replace(/\*([A-Za-z0-9_-])([A-Za-z0-9_-]*)\*(\d+)\*/, (_m, first: string, rest: string, exp: string) => `*${first === 'A' ? 'B' : 'A'}${rest}*${exp}*`);
+  const foreign = await sealData(data, { password: { 1: 'c'.repeat(32) }, ttl: 3600 });
+  const unknownId = await sealData(data, { password: { 7: 'a'.repeat(32) }, ttl: 3600 });
+  const expired = await sealData(data, { password: secrets, ttl: -120 });
+  for (const [label, bad] of [['tampered', flipped], ['foreign secret', foreign], ['unknown id', unknownId], ['expired', expired], ['truncated', good.slice(0, -10)], ['garbage', 'Fe26.2*x~2']] as const) {
+    assert.notEqual(bad, good, label);
+    await assert.rejects(unsealIron(bad, secrets, 3600), Error, `${label}: node:crypto unseal must refuse it`);
+    assert.deepEqual(await unsealData(bad, { password: secrets, ttl: 3600 }).catch(() => ({})), {}, `${label}: iron-session refuses it too`);
+  }
+});

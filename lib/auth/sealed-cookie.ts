@@ -1,5 +1,6 @@
 import 'server-only';
-import { sealData, unsealData } from 'iron-session';
+import { sealData } from 'iron-session';
+import { unsealIron } from './iron-unseal';
 import { type SessionData, sessionDataSchema, type TokenSet, tokenSetSchema } from './session-payload';
 
 /**
@@ -165,7 +166,7 @@ export interface Unsealed {
  */
 export async function unsealSession(sealed: string, settings: CookieSettings): Promise<Unsealed | undefined> {
   try {
-    const raw = await unsealData<unknown>(sealed, { password: settings.secrets, ttl: sealTtl(settings) });
+    const raw = await unsealIron(sealed, settings.secrets, sealTtl(settings));
     const parsed = sessionDataSchema.safeParse(raw);
     if (!parsed.success) return undefined;
     // Only an older secret makes a seal stale. One sealed with a newer secret comes from an
@@ -186,7 +187,7 @@ export async function sealValue(value: object, keys: SessionKeys, ttlSec: number
 /** Opens a value sealed by sealValue; undefined when tampered, expired or foreign. */
 export async function unsealValue(sealed: string, keys: SessionKeys, ttlSec: number): Promise<unknown> {
   try {
-    return await unsealData<unknown>(sealed, { password: keys.secrets, ttl: ttlSec });
+    return await unsealIron(sealed, keys.secrets, ttlSec);
   } catch {
     return undefined;
   }
@@ -199,7 +200,7 @@ export async function sealTokens(tokens: TokenSet, settings: CookieSettings): Pr
 
 export async function unsealTokens(sealed: string, settings: CookieSettings): Promise<TokenSet | undefined> {
   try {
-    const parsed = tokenSetSchema.safeParse(await unsealData<unknown>(sealed, { password: settings.secrets, ttl: sealTtl(settings) }));
+    const parsed = tokenSetSchema.safeParse(await unsealIron(sealed, settings.secrets, sealTtl(settings)));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

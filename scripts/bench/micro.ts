@@ -6,6 +6,7 @@ import { unsealData } from 'iron-session';
 import { performance } from 'node:perf_hooks';
 import { env } from '../../lib/env';
 import { db } from '../../lib/db';
+import { unsealIron } from '../../lib/auth/iron-unseal';
 import { hashRefreshToken } from '../../lib/auth/refresh';
 import { type CookieJar, sealSession } from '../../lib/auth/sealed-cookie';
 import { cookieSettings, validateRequest } from '../../lib/auth/runtime';
@@ -14,6 +15,8 @@ import type { SessionData } from '../../lib/auth/session-payload';
 export interface MicroResult {
   readonly cookieBytes: number;
   readonly rawUnsealUs: number;
+  /** The same unseal with node:crypto primitives (lib/auth/iron-unseal.ts), as the app does it. */
+  readonly nodeUnsealUs: number;
   readonly repeatedUs: number;
   readonly distinctUs: number;
   /** The registry read a first-seen cookie costs, alone. */
@@ -76,9 +79,11 @@ export async function micro(): Promise<MicroResult> {
   await perOp(2000, () => expectValid(repeated));
 
   const rawUnsealUs = await perOp(2000, () => unsealData(repeated, { password: secrets }));
+  await perOp(200, () => unsealIron(repeated, secrets, 3600));
+  const nodeUnsealUs = await perOp(2000, () => unsealIron(repeated, secrets, 3600));
   const repeatedUs = await perOp(50_000, () => expectValid(repeated));
   const distinctUs = await perOp(distinct.length, (i) => expectValid(distinct[i]!));
   const sids = distinct.map((_, i) => `bench-${i.toString().padStart(6, '0')}-0123456789`);
   const registryReadUs = await perOp(sids.length, (i) => db().session.findUnique({ where: { id: sids[i]! }, select: { revokedAt: true, revokedReason: true, lastSeenAt: true } }));
-  return { cookieBytes: repeated.length, rawUnsealUs, repeatedUs, distinctUs, registryReadUs };
+  return { cookieBytes: repeated.length, rawUnsealUs, nodeUnsealUs, repeatedUs, distinctUs, registryReadUs };
 }
