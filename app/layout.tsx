@@ -15,7 +15,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <header>
           <Link href="/">Renewal</Link>
           <nav>
-            <Link href="/dashboard">Dashboard</Link> <Link href="/notes">Notes</Link>
+            <Link href="/dashboard">Dashboard</Link> <Link href="/notes">Notes</Link> <Link href="/sessions">Sessions</Link>
           </nav>
         </header>
         <main>{children}</main>

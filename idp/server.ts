@@ -30,8 +30,22 @@ const configuration: Configuration = {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
+      // OIDC Back-Channel Logout: a sign-out here reaches the app's sessions.
+      backchannel_logout_uri: `${settings.appUrls[0]}/auth/backchannel-logout`,
+      backchannel_logout_session_required: true,
     },
   ],
+  // oidc-provider sends back-channel logout through a guard that refuses loopback
+  // addresses (SSRF). The dev IdP's app is on loopback: let exactly its URLs through. A
+  // production IdP must never do this.
+  async fetch(url, options) {
+    const target = String(url);
+    if (settings.appUrls.some((app) => target.startsWith(`${app}/`))) {
+      const { dispatcher: _ssrfGuard, ...unguarded } = options as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, unguarded);
+    }
+    return globalThis.fetch(url, options);
+  },
   jwks: { keys: [jwk] },
   cookies: { keys: ['renewal-dev-idp-cookie-key-not-a-secret'] },
   claims: {
@@ -72,6 +86,7 @@ const configuration: Configuration = {
       },
     },
     revocation: { enabled: true },
+    backchannelLogout: { enabled: true },
     // RFC 7662: lets the app ask whether a refresh token is still active after a refresh
     // whose answer it never saw (a timeout, a dropped connection).
     introspection: { enabled: true },
@@ -108,6 +123,9 @@ const configuration: Configuration = {
 };
 
 const provider = new Provider(settings.issuer, configuration);
+provider.on('backchannel.error', (_ctx, error, client) => {
+  console.error(`dev IdP: back-channel logout to ${client.clientId} failed: ${error instanceof Error ? error.message : String(error)}`);
+});
 provider.proxy = false;
 if (settings.testControls) provider.use(testControls());
 provider.use(interactionRoutes(provider));

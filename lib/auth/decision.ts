@@ -1,7 +1,7 @@
 import type { SessionData } from './session-payload';
 
 /** Why a session was refused. Stable: shown to people (lib/auth/reasons.ts) and in URLs. */
-export type RejectReason = 'signin' | 'invalid' | 'expired' | 'revoked' | 'refresh_failed' | 'superseded';
+export type RejectReason = 'signin' | 'invalid' | 'expired' | 'revoked' | 'idp_logout' | 'refresh_failed' | 'superseded';
 
 /** What validateSession decided for one request (DESIGN.md, "the decision table"). */
 export type Decision =
@@ -27,8 +27,9 @@ export type RenewOutcome =
 /**
  * What the registry says about a session, when it was consulted. `replaced`: this browser
  * signed in again, so its newer cookie must not be cleared by an answer about the old one.
+ * `idp_logout`: revoked because the person signed out at the IdP (back-channel logout).
  */
-export type RegistryVerdict = 'active' | 'revoked' | 'replaced' | 'idle';
+export type RegistryVerdict = 'active' | 'revoked' | 'idp_logout' | 'replaced' | 'idle';
 
 /**
  * Whether a rejection clears the session cookie: only when the session itself is over.
@@ -79,6 +80,7 @@ export function decideBeforeRefresh(
   if (now >= absoluteExpiry(session, policy)) return { kind: 'rejected', reason: 'expired', session };
   if (registry === 'revoked') return { kind: 'rejected', reason: 'revoked', session };
   if (registry === 'replaced') return { kind: 'rejected', reason: 'superseded', session };
+  if (registry === 'idp_logout') return { kind: 'rejected', reason: 'idp_logout', session };
   if (registry === 'idle') return { kind: 'rejected', reason: 'expired', session };
   if (session.tokens.expiresAt - now > refreshWindow(session.tokens, policy)) {
     return { kind: 'valid', session, rewrite: false };

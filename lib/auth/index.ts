@@ -10,6 +10,7 @@
  */
 import 'server-only';
 
+export { handleBackchannelLogout } from './backchannel-logout';
 export { handleCallback } from './callback';
 export { AuthError, type AuthErrorCode, isAuthError } from './errors';
 export { handleLogin } from './login';
@@ -19,6 +20,7 @@ export { authProxy } from './page-proxy';
 export { requireSession } from './page-session';
 export { reasonText } from './reasons';
 export { recentEvents } from './registry';
+export { endOtherOwnSessions, endOwnSession, listOwnSessions, type OwnSession } from './own-sessions';
 export { safeReturnTo } from './return-to';
 export { getAccessToken, requireActionSession, type SessionContext, withSession } from './server-session';
 export type { SessionData } from './session-payload';

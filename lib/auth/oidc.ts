@@ -1,5 +1,5 @@
 import 'server-only';
-import { decodeJwt } from 'jose';
+import { createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
 import * as client from 'openid-client';
 import { env } from '../env';
 import { AuthError } from './errors';
@@ -291,4 +291,28 @@ export async function endSessionUrl(idTokenHint: string | undefined, state: stri
   } catch {
     return undefined;
   }
+}
+
+/** What a logout token from our IdP must be checked against (lib/auth/logout-token.ts). */
+export interface IdpTokenRules {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly keys: JWTVerifyGetKey;
+  readonly algorithms: readonly string[];
+}
+
+let remoteKeys: { readonly uri: string; readonly keys: JWTVerifyGetKey } | undefined;
+
+/** The IdP's issuer, our client id, its signing keys (JWKS, refetched on an unknown kid) and algorithms. */
+export async function idpTokenRules(): Promise<IdpTokenRules> {
+  const config = await oidcConfiguration();
+  const metadata = config.serverMetadata();
+  if (!metadata.jwks_uri) throw new AuthError('discovery_failed', 'the IdP publishes no jwks_uri');
+  if (remoteKeys?.uri !== metadata.jwks_uri) remoteKeys = { uri: metadata.jwks_uri, keys: createRemoteJWKSet(new URL(metadata.jwks_uri)) };
+  return {
+    issuer: metadata.issuer,
+    clientId: config.clientMetadata().client_id,
+    keys: remoteKeys.keys,
+    algorithms: metadata.id_token_signing_alg_values_supported ?? ['RS256'],
+  };
 }

@@ -15,10 +15,18 @@ import type { CookieWrite } from './sealed-cookie';
 export async function authProxy(request: NextRequest): Promise<NextResponse> {
   if (!env().proxyEnabled) return NextResponse.next();
   try {
-    return await respond(request, await validateRequest(request.cookies));
+    return await respond(request, await validateRequest(request.cookies, { activity: isPersonActivity(request) }));
   } catch (error) {
     return respondUnavailable(request, error);
   }
+}
+
+/**
+ * A navigation (a link followed, a page reloaded) or a form post / server action: the
+ * person is there. A page refreshing itself, prefetches and other fetches are not.
+ */
+function isPersonActivity(request: NextRequest): boolean {
+  return request.headers.get('sec-fetch-mode') === 'navigate' || (request.method !== 'GET' && request.method !== 'HEAD');
 }
 
 /** Turns validateSession's decision into the response for a page (DESIGN.md, "the request path"). */

@@ -3,6 +3,7 @@ export const REASON_TEXT: Readonly<Record<string, string>> = {
   signin: 'Please sign in to continue.',
   expired: 'Your session has ended because it expired. Please sign in again.',
   revoked: 'Your session was ended: you signed out elsewhere, or it was revoked. Please sign in again.',
+  idp_logout: 'You signed out at your identity provider (or your sessions were ended there), so this session ended too. Please sign in again.',
   refresh_failed: 'Your identity provider no longer accepts this session (it may have been revoked there). Please sign in again.',
   superseded: 'This request carried an outdated copy of your session. If you are still signed in in another tab, just go back; otherwise please sign in again.',
   reauth_required: 'Your session needed renewing and your identity provider asks you to sign in again.',

@@ -50,12 +50,52 @@ test('the verdict is cached for the interval, and forgotten at once on a local r
   assert.equal(await registry.checkRegistry(t, NOW + 1, settings), 'revoked');
 });
 
-test('activity moves lastSeenAt forward, at most once a minute', async () => {
+test('the person\'s activity moves lastSeenAt forward, at most once a minute', async () => {
   const s = await session('touched-0123456789', NOW - 120);
-  await registry.checkRegistry(s, NOW, settings);
+  await registry.checkRegistry(s, NOW, settings, true);
   const row = await db.session.findUniqueOrThrow({ where: { id: s.sid } });
   assert.equal(row.lastSeenAt.getTime(), NOW * 1000);
-  await registry.checkRegistry(s, NOW + 30, settings);
+  await registry.checkRegistry(s, NOW + 30, settings, true);
   const again = await db.session.findUniqueOrThrow({ where: { id: s.sid } });
   assert.equal(again.lastSeenAt.getTime(), NOW * 1000);
+  await registry.checkRegistry(s, NOW + 61, settings, true);
+  assert.equal((await db.session.findUniqueOrThrow({ where: { id: s.sid } })).lastSeenAt.getTime(), (NOW + 61) * 1000, 'touched again within the cached interval');
+});
+
+test('idle timeout means the person is idle: background requests (a tab renewing itself) never move lastSeenAt', async () => {
+  const s = await session('abandoned-tab-0123456789', NOW - 120);
+  for (let t = 0; t <= 3600; t += 600) await registry.checkRegistry(s, NOW + t, settings, false);
+  assert.equal((await db.session.findUniqueOrThrow({ where: { id: s.sid } })).lastSeenAt.getTime(), (NOW - 120) * 1000);
+  assert.equal(await registry.checkRegistry(s, NOW + 3600, settings, false), 'idle');
+});
+
+test('a short idle timeout is touched often enough to be kept by activity', async () => {
+  const short = { idleTimeoutSec: 12, registryCheckSec: 5 };
+  const s = await session('short-idle-0123456789', NOW);
+  for (let t = 3; t <= 30; t += 3) assert.equal(await registry.checkRegistry(s, NOW + t, short, true), 'active', `after ${t} s of steady activity`);
+});
+
+test('back-channel logout ends the sessions its sid names, else every session of its sub at this issuer; each jti once', async () => {
+  const { acceptLogoutTokenOnce, revokeForIdpLogout } = await import('./registry');
+  await db.user.create({ data: { id: 'u2', issuer: 'https://idp.test/', subject: 'bob' } });
+  const make = (id: string, userId: string, idpSid: string) =>
+    db.session.create({ data: { id, userId, idpSid, absoluteExpiresAt: new Date((NOW + 86400) * 1000) } });
+  await make('bcl-alice-laptop-0123456789', 'u', 'idp-sid-a');
+  await make('bcl-alice-phone-0123456789', 'u', 'idp-sid-b');
+  await make('bcl-bob-0123456789', 'u2', 'idp-sid-a');
+
+  const bySid = await revokeForIdpLogout('https://idp.test/', { sid: 'idp-sid-a', sub: 'alice' }, new Date());
+  assert.deepEqual(bySid.map((s) => s.id), ['bcl-alice-laptop-0123456789'], 'the sid, and only for that person');
+  const bySub = await revokeForIdpLogout('https://idp.test/', { sub: 'alice' }, new Date());
+  assert.ok(bySub.some((s) => s.id === 'bcl-alice-phone-0123456789'));
+  assert.ok(bySub.every((s) => s.userId === 'u'), 'only alice\'s sessions');
+  assert.equal(await db.session.count({ where: { userId: 'u', revokedAt: null } }), 0, 'every session of alice at this issuer');
+  assert.equal((await revokeForIdpLogout('https://other-idp.test/', { sub: 'bob' }, new Date())).length, 0, 'another issuer\'s bob is someone else');
+  assert.equal((await db.session.findUniqueOrThrow({ where: { id: 'bcl-bob-0123456789' } })).revokedAt, null);
+  assert.equal((await db.session.findUniqueOrThrow({ where: { id: 'bcl-alice-laptop-0123456789' } })).revokedReason, 'idp_logout');
+
+  const expires = new Date((NOW + 120) * 1000);
+  assert.equal(await acceptLogoutTokenOnce('jti-1', expires, new Date(NOW * 1000)), true);
+  assert.equal(await acceptLogoutTokenOnce('jti-1', expires, new Date(NOW * 1000)), false, 'a replay is refused');
+  assert.equal(await acceptLogoutTokenOnce('jti-1', expires, new Date((NOW + 121) * 1000)), true, 'pruned once expired');
 });

@@ -1,6 +1,6 @@
 import 'server-only';
 import { db } from '../db';
-import { REPLACED_REASON } from './registry';
+import { IDP_LOGOUT_REASON, REPLACED_REASON } from './registry';
 import type { RegistryVerdict } from './decision';
 import type { SessionData } from './session-payload';
 
@@ -13,6 +13,8 @@ import type { SessionData } from './session-payload';
 interface Cached {
   readonly verdict: RegistryVerdict;
   readonly checkedAt: number;
+  /** When the person last did something, as far as this process knows. */
+  lastSeen: number;
 }
 
 const MAX_ENTRIES = 10_000;
@@ -26,28 +28,39 @@ export interface RegistryCheckSettings {
   readonly registryCheckSec: number;
 }
 
-/** lastSeenAt is written at most this often per session. */
+/** lastSeenAt is written at most this often per session (or a quarter of a short idle timeout). */
 const TOUCH_INTERVAL_SEC = 60;
 
-export async function checkRegistry(session: SessionData, now: number, settings: RegistryCheckSettings): Promise<RegistryVerdict> {
-  const cached = cache.get(session.sid);
-  if (cached && now - cached.checkedAt < settings.registryCheckSec) return cached.verdict;
-
-  const row = await db().session.findUnique({ where: { id: session.sid }, select: { revokedAt: true, revokedReason: true, lastSeenAt: true } });
-  let verdict: RegistryVerdict;
-  if (!row || row.revokedAt) {
-    verdict = row?.revokedReason === REPLACED_REASON ? 'replaced' : 'revoked';
-  } else {
-    const lastSeen = Math.floor(row.lastSeenAt.getTime() / 1000);
-    verdict = now - lastSeen > settings.idleTimeoutSec ? 'idle' : 'active';
-    if (verdict === 'active' && now - lastSeen >= TOUCH_INTERVAL_SEC) {
-      await db().session.update({ where: { id: session.sid }, data: { lastSeenAt: new Date(now * 1000) } });
-    }
+/**
+ * The registry's verdict on `session`. `activity`: this request is the person's own doing
+ * (a navigation, a form post or action, a state-changing API call) and so moves the
+ * idle timeout on; background requests (a page refreshing itself, prefetches, polling
+ * fetches) do not, or an open tab would keep its session alive forever.
+ */
+export async function checkRegistry(session: SessionData, now: number, settings: RegistryCheckSettings, activity = false): Promise<RegistryVerdict> {
+  let cached = cache.get(session.sid);
+  if (!cached || now - cached.checkedAt >= settings.registryCheckSec) {
+    cached = await readVerdict(session.sid, now, settings);
+    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.delete(session.sid);
+    cache.set(session.sid, cached);
   }
-  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-  cache.delete(session.sid);
-  cache.set(session.sid, { verdict, checkedAt: now });
-  return verdict;
+  const touchEverySec = Math.max(1, Math.min(TOUCH_INTERVAL_SEC, Math.floor(settings.idleTimeoutSec / 4)));
+  if (activity && cached.verdict === 'active' && now - cached.lastSeen >= touchEverySec) {
+    cached.lastSeen = now;
+    await db().session.updateMany({ where: { id: session.sid, revokedAt: null }, data: { lastSeenAt: new Date(now * 1000) } });
+  }
+  return cached.verdict;
+}
+
+async function readVerdict(sid: string, now: number, settings: RegistryCheckSettings): Promise<Cached> {
+  const row = await db().session.findUnique({ where: { id: sid }, select: { revokedAt: true, revokedReason: true, lastSeenAt: true } });
+  if (!row || row.revokedAt) {
+    const verdict = row?.revokedReason === REPLACED_REASON ? 'replaced' : row?.revokedReason === IDP_LOGOUT_REASON ? 'idp_logout' : 'revoked';
+    return { verdict, checkedAt: now, lastSeen: 0 };
+  }
+  const lastSeen = Math.floor(row.lastSeenAt.getTime() / 1000);
+  return { verdict: now - lastSeen > settings.idleTimeoutSec ? 'idle' : 'active', checkedAt: now, lastSeen };
 }
 
 /** Call after revoking a session so this process stops accepting it immediately. */

@@ -20,7 +20,11 @@ export type AuditType =
   | 'rejected'
   | 'sign_out'
   /** Ended because the same browser signed in again. */
-  | 'replaced';
+  | 'replaced'
+  /** Ended by the IdP (OIDC Back-Channel Logout). */
+  | 'idp_logout'
+  /** Ended by its owner from another session (the sessions page). */
+  | 'ended_elsewhere';
 
 export interface AuditEntry {
   readonly type: AuditType;
@@ -85,6 +89,8 @@ export async function createSession(session: NewSession): Promise<void> {
 
 /** The `revokedReason` of a session its browser replaced by signing in again. */
 export const REPLACED_REASON = 'replaced';
+/** The `revokedReason` of a session the IdP ended by back-channel logout. */
+export const IDP_LOGOUT_REASON = 'idp_logout';
 
 /** Marks a session revoked; a revoked session stays revoked (the first reason wins). */
 export async function revokeSession(sessionId: string, reason: string, now: Date, database: Db = db()): Promise<void> {
@@ -96,4 +102,35 @@ export async function revokeSession(sessionId: string, reason: string, now: Date
 
 export async function recentEvents(sessionId: string, take = 12) {
   return db().auditEvent.findMany({ where: { sessionId }, orderBy: { id: 'desc' }, take });
+}
+
+/**
+ * Ends the sessions an IdP's logout token names (Back-Channel Logout 1.0 §2.7): those
+ * with its `sid`, else every session of its `sub` at this issuer. Returns them.
+ */
+export async function revokeForIdpLogout(issuer: string, names: { sid?: string; sub?: string }, now: Date): Promise<Array<{ id: string; userId: string }>> {
+  const user = { issuer, ...(names.sub ? { subject: names.sub } : {}) };
+  const where = names.sid ? { idpSid: names.sid, revokedAt: null, user } : { revokedAt: null, user };
+  const sessions = await db().session.findMany({ where, select: { id: true, userId: true } });
+  for (const session of sessions) {
+    await revokeSession(session.id, IDP_LOGOUT_REASON, now);
+    await audit({ type: 'idp_logout', sessionId: session.id, userId: session.userId, reason: names.sid ? 'sid' : 'sub' });
+  }
+  return sessions;
+}
+
+/**
+ * Records a logout token's `jti` as used; false when it was used before (a replay), on
+ * any instance. Expired entries are pruned on the way.
+ */
+export async function acceptLogoutTokenOnce(jti: string, expiresAt: Date, now: Date): Promise<boolean> {
+  await db().logoutToken.deleteMany({ where: { expiresAt: { lt: now } } });
+  try {
+    await db().logoutToken.create({ data: { jti, expiresAt } });
+    return true;
+  } catch (error) {
+    // P2002: the unique constraint on jti — this token was accepted before.
+    if ((error as { code?: unknown }).code === 'P2002') return false;
+    throw error;
+  }
 }

@@ -57,7 +57,7 @@ function validateDeps(): ValidateDeps {
   return {
     policy: session,
     unseal: (sealed) => unsealMemo().unseal(sealed, nowSeconds()),
-    checkRegistry: (data, now) => checkRegistry(data, now, session),
+    checkRegistry: (data, now, activity) => checkRegistry(data, now, session, activity),
     renew: (data, now) => renewer()(data, now),
   };
 }

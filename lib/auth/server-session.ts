@@ -77,7 +77,8 @@ export function withSession<Context>(handler: (request: NextRequest, auth: Sessi
     }
     let decision: Decision;
     try {
-      decision = await validateAndPersist();
+      // A state-changing call is the person's own doing; a GET may be the page polling.
+      decision = await validateAndPersist({ activity: !SAFE_METHODS.has(request.method) });
     } catch (error) {
       console.error('renewal: session validation failed:', error instanceof Error ? error.message : error);
       return privateJson({ error: 'unavailable', reason: 'service_unavailable' }, 503, { 'Retry-After': '5' });
@@ -119,7 +120,7 @@ export async function getAccessToken(options?: ValidateOptions): Promise<string>
  */
 export async function requireActionSession(options?: ValidateOptions): Promise<SessionData> {
   if (!isSameOrigin(await headers(), env().appUrl.origin)) throw new AuthError('unauthenticated', 'a server action posted from another site', { reason: 'cross_site' });
-  return admittedSession(options);
+  return admittedSession({ ...options, activity: true });
 }
 
 async function admittedSession(options?: ValidateOptions): Promise<SessionData> {

@@ -7,8 +7,8 @@ import type { SessionData } from './session-payload';
 export interface ValidateDeps {
   readonly policy: SessionPolicy;
   unseal(sealed: string): Promise<Unsealed | undefined>;
-  /** The registry's word on the session; may answer from a short-lived cache. */
-  checkRegistry(session: SessionData, now: number): Promise<RegistryVerdict>;
+  /** The registry's word on the session; may answer from a short-lived cache. `activity`: see ValidateOptions. */
+  checkRegistry(session: SessionData, now: number, activity?: boolean): Promise<RegistryVerdict>;
   /** Refreshes (or adopts a concurrent refresh of) the session's tokens. */
   renew(session: SessionData, now: number): Promise<RenewOutcome>;
 }
@@ -19,6 +19,8 @@ export interface ValidateOptions {
    * is coordinated like any other, so a burst of refusals still makes one refresh.
    */
   readonly forceRefresh?: boolean;
+  /** The request is the person's own doing: it moves the idle timeout on (lib/auth/registry-check.ts). */
+  readonly activity?: boolean;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function validateSession(sealed: string | undefined, now: number, d
   if (!unsealed) return { kind: 'rejected', reason: 'invalid' };
   const { session } = unsealed;
 
-  const verdict = await deps.checkRegistry(session, now);
+  const verdict = await deps.checkRegistry(session, now, options.activity === true);
   const before = decideBeforeRefresh(session, now, deps.policy, verdict);
   const forced = options.forceRefresh === true && before !== 'refresh' && before.kind === 'valid' && mayForceRefresh(session.tokens, now);
   if (before !== 'refresh' && !forced) {

@@ -15,6 +15,7 @@ const MODELS: Record<string, Record<string, string>> = {
   User: Prisma.UserScalarFieldEnum,
   Session: Prisma.SessionScalarFieldEnum,
   AuditEvent: Prisma.AuditEventScalarFieldEnum,
+  LogoutToken: Prisma.LogoutTokenScalarFieldEnum,
 };
 
 /** Table name → column names, as the migrated database has them. */
@@ -65,6 +66,7 @@ test(`${kind}: the client writes and reads every model through the migrated sche
       },
     });
     await db.auditEvent.create({ data: { type: 'sign_in', sessionId: 'sid', userId: user.id, reason: 'r' } });
+    await db.logoutToken.create({ data: { jti: 'j', expiresAt: now } });
     const session = await db.session.findUniqueOrThrow({ where: { id: 'sid' }, include: { user: true, events: true } });
     assert.equal(session.user.subject, 's1');
     assert.equal(session.leaseUntil?.getTime(), now.getTime());

@@ -1,0 +1,3 @@
+import { handleBackchannelLogout } from '@/lib/auth';
+
+export const POST = handleBackchannelLogout;

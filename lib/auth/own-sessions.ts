@@ -1,0 +1,59 @@
+import 'server-only';
+import { createHash } from 'node:crypto';
+import { db } from '../db';
+import { revokeRefreshToken } from './oidc';
+import { audit, revokeSession } from './registry';
+import { cookieSettings, forgetSession, nowSeconds } from './runtime';
+import { unsealTokens } from './sealed-cookie';
+import type { SessionData } from './session-payload';
+
+/** A person's live sessions, as the sessions page shows them, and ending them from another one. */
+export interface OwnSession {
+  /** Names the session in a form without revealing its id, which otherwise never leaves the server unsealed. */
+  readonly handle: string;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+  readonly userAgent: string | null;
+  readonly current: boolean;
+}
+
+/** The live sessions of `current`'s person, most recently active first. */
+export async function listOwnSessions(current: SessionData): Promise<OwnSession[]> {
+  const rows = await db().session.findMany({
+    where: { userId: current.userId, revokedAt: null, absoluteExpiresAt: { gt: new Date(nowSeconds() * 1000) } },
+    orderBy: { lastSeenAt: 'desc' },
+    select: { id: true, createdAt: true, lastSeenAt: true, userAgent: true },
+  });
+  return rows.map(({ id, ...row }) => ({ ...row, handle: handleOf(id), current: id === current.sid }));
+}
+
+function handleOf(sid: string): string {
+  return createHash('sha256').update(sid).digest('base64url').slice(0, 22);
+}
+
+/**
+ * Ends one of the person's other sessions: the registry (every instance refuses it within
+ * REGISTRY_CHECK_INTERVAL), its live refresh token at the IdP (RFC 7009: that device's
+ * grant), the audit trail. Returns false when `handle` names no other live session of theirs.
+ */
+export async function endOwnSession(current: SessionData, handle: string): Promise<boolean> {
+  const rows = await db().session.findMany({ where: { userId: current.userId, revokedAt: null }, select: { id: true, latestTokens: true } });
+  const row = rows.find((candidate) => candidate.id !== current.sid && handleOf(candidate.id) === handle);
+  if (!row) return false;
+  const sid = row.id;
+  await revokeSession(sid, 'ended_elsewhere', new Date());
+  forgetSession(sid);
+  await audit({ type: 'ended_elsewhere', sessionId: sid, userId: current.userId, reason: 'ended_elsewhere' });
+  const tokens = row.latestTokens ? await unsealTokens(row.latestTokens, cookieSettings()) : undefined;
+  if (tokens?.refreshToken) await revokeRefreshToken(tokens.refreshToken);
+  return true;
+}
+
+/** Ends every other live session of the person; returns how many. */
+export async function endOtherOwnSessions(current: SessionData): Promise<number> {
+  let ended = 0;
+  for (const session of await listOwnSessions(current)) {
+    if (!session.current && (await endOwnSession(current, session.handle))) ended += 1;
+  }
+  return ended;
+}
