@@ -1,47 +1,13 @@
 import { type BrowserContext, expect, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { idpControls } from '../idp/controls-client';
 import { E2E_DATABASE_FILE, E2E_DATABASE_URL, IDP_URL, NOTES_API_URL } from './settings';
 
-export interface IdpStats {
-  token: Record<string, number>;
-  tokenErrors: Record<string, number>;
-  revocation: number;
-  failedByControl: number;
-  held: number;
-  /** Refresh requests that presented an already rotated token (the IdP revoked the grant). */
-  reuseDetected: number;
-  introspection: { calls: number; active: number };
-  /** Requests failed, delayed or answered into the void by the fault profile or mode=lose. */
-  faults: { fail503: number; fail429: number; delayed: number; lost: number };
-}
-
-/** Random faults for refresh_token grants (probabilities 0–1; see idp/test-controls.ts). */
-export interface FaultProfile {
-  fail503?: number;
-  fail429?: number;
-  latencyRate?: number;
-  latencyMs?: number;
-  lose?: number;
-}
-
-async function control(path: string, method: 'GET' | 'POST' = 'POST', body?: unknown): Promise<unknown> {
-  const response = await fetch(`${IDP_URL}/__test/${path}`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  if (!response.ok) throw new Error(`IdP test control ${path} answered ${response.status}`);
-  return response.json();
-}
+export type { FaultProfile, IdpStats } from '../idp/controls-client';
 
 /** The dev IdP's test controls (enabled by DEV_IDP_TEST_CONTROLS=1). */
-export const idp = {
-  stats: () => control('stats', 'GET') as Promise<IdpStats>,
-  reset: () => control('reset'),
-  tokenEndpoint: (mode: 'ok' | 'fail' | 'hang' | 'lose') => control(`token-endpoint?mode=${mode}`),
-  faults: (profile: FaultProfile) => control('faults', 'POST', profile),
-  revoke: (account: string) => control(`revoke?account=${encodeURIComponent(account)}`),
-};
+export const idp = idpControls(IDP_URL);
 
 /** Fills in the dev IdP's login form, as a person would. */
 export async function signInAtIdp(page: Page, username = 'alice', password = 'password'): Promise<void> {

@@ -24,7 +24,8 @@ export interface FaultProfile {
   readonly lose: number;
 }
 
-interface Stats {
+/** What GET /__test/stats answers (with `mode`). */
+export interface IdpStats {
   token: Record<string, number>;
   tokenErrors: Record<string, number>;
   revocation: number;
@@ -37,7 +38,7 @@ interface Stats {
   faults: { fail503: number; fail429: number; delayed: number; lost: number };
 }
 
-const emptyStats = (): Stats => ({
+const emptyStats = (): IdpStats => ({
   token: {},
   tokenErrors: {},
   revocation: 0,
@@ -96,7 +97,7 @@ export function testControls() {
   let mode: TokenEndpointMode = 'ok';
   let faults: FaultProfile = NO_FAULTS;
   let releaseHang: () => void = () => {};
-  let stats: Stats = emptyStats();
+  let stats: IdpStats = emptyStats();
 
   function setMode(next: TokenEndpointMode): void {
     mode = next;

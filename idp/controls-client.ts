@@ -1,0 +1,27 @@
+/**
+ * A client for the dev IdP's test controls (test-controls.ts), shared by the end-to-end
+ * suite and the soak. They reach the IdP over HTTP, as everything else does.
+ */
+import type { FaultProfile, IdpStats, TokenEndpointMode } from './test-controls.js';
+
+export type { FaultProfile, IdpStats, TokenEndpointMode };
+
+export function idpControls(idpUrl: string, timeoutMs = 5000) {
+  async function control(path: string, method: 'GET' | 'POST' = 'POST', body?: unknown): Promise<unknown> {
+    const response = await fetch(`${idpUrl}/__test/${path}`, {
+      method,
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+    if (!response.ok) throw new Error(`IdP test control ${path} answered ${response.status}`);
+    return response.json();
+  }
+  return {
+    stats: () => control('stats', 'GET') as Promise<IdpStats>,
+    reset: () => control('reset'),
+    tokenEndpoint: (mode: TokenEndpointMode) => control(`token-endpoint?mode=${mode}`),
+    /** Random faults for refresh_token grants (probabilities 0–1). */
+    faults: (profile: Partial<FaultProfile>) => control('faults', 'POST', profile),
+    revoke: (account: string) => control(`revoke?account=${encodeURIComponent(account)}`) as Promise<{ revokedGrants: number }>,
+  };
+}
