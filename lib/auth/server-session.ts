@@ -44,8 +44,8 @@ function refusalReason(decision: Refused): string {
   }
 }
 
-function privateJson(body: unknown, status: number, headers: Record<string, string> = {}): NextResponse {
-  return NextResponse.json(body, { status, headers: { 'Cache-Control': 'private, no-store', ...headers } });
+function privateJson(body: unknown, status: number, extraHeaders: Record<string, string> = {}): NextResponse {
+  return NextResponse.json(body, { status, headers: { 'Cache-Control': 'private, no-store', ...extraHeaders } });
 }
 
 /** The JSON answer for an API call whose session was refused: 401, or 503 when it is only unavailable. */
