@@ -30,18 +30,22 @@ interface Device {
   visit(url: string): Promise<unknown>;
 }
 
-/** A browser signed in as `username`, parked on a page without the dashboard's self-renewing countdown. */
-async function device(browser: Browser, username = 'bob'): Promise<Device> {
+/**
+ * A browser signed in as `username`, parked on a blank page: app pages renew and prefetch
+ * through the proxy by themselves, which would race the requests a test makes.
+ */
+async function device(browser: Browser, username: string): Promise<Device> {
   const context = await browser.newContext();
   const page = await context.newPage();
   await signIn(page, '/dashboard', username);
   const cookie = (await sessionCookie(context))!;
-  await page.goto('/');
+  await page.goto('about:blank');
   return {
     context,
     page,
     cookie,
     async visit(url) {
+      await page.goto('about:blank');
       await context.addCookies([{ name: 'renewal-session', value: cookie, url: APP_URL }]);
       return page.goto(url);
     },
@@ -52,12 +56,12 @@ async function device(browser: Browser, username = 'bob'): Promise<Device> {
 const registryInterval = (page: Page) => page.waitForTimeout((REGISTRY_CHECK_INTERVAL + 1) * 1000);
 
 test('the sessions page lists each device, marks this one, and signs another out on every instance', async ({ browser }) => {
-  const laptop = await device(browser);
-  const phone = await device(browser);
+  const laptop = await device(browser, 'soak-901');
+  const phone = await device(browser, 'soak-901');
   // The phone is served by the other instance, which now has its session's verdict cached.
   await phone.page.goto(`${other.url}/dashboard`);
   await expect(phone.page.getByTestId('user-name')).toBeVisible();
-  await phone.page.goto(`${other.url}/`);
+  await phone.page.goto('about:blank');
 
   await laptop.page.goto('/sessions');
   const rows = laptop.page.getByTestId('sessions').locator('tbody tr');
@@ -82,7 +86,7 @@ test('the sessions page lists each device, marks this one, and signs another out
 });
 
 test('"Sign out of all other sessions" ends every other device and keeps this one', async ({ browser }) => {
-  const devices = [await device(browser), await device(browser), await device(browser)];
+  const devices = [await device(browser, 'soak-902'), await device(browser, 'soak-902'), await device(browser, 'soak-902')];
   const [here, ...elsewhere] = devices;
   await here!.page.goto('/sessions');
   await here!.page.getByRole('button', { name: 'Sign out of all other sessions' }).click();
@@ -100,7 +104,7 @@ test('"Sign out of all other sessions" ends every other device and keeps this on
 });
 
 test('signing out at the IdP (back-channel logout) ends the app session in another tab, with a reason that says so', async ({ browser }) => {
-  const { context, page } = await device(browser, 'alice');
+  const { context, page } = await device(browser, 'soak-903');
   const idpTab = await context.newPage();
   // The IdP's own end-session page, as another application of the same IdP session would use it.
   await idpTab.goto(`${IDP_URL}/session/end`);
@@ -134,8 +138,8 @@ test.describe('idle timeout means the person is idle', () => {
   });
 
   test('an open dashboard that only renews itself ends after the idle timeout; a person moving around stays signed in', async ({ browser }) => {
-    const active = await device(browser);
-    const abandoned = await device(browser);
+    const active = await device(browser, 'soak-904');
+    const abandoned = await device(browser, 'soak-905');
     const expiredBefore = (await auditEvents('rejected')).filter((event) => event.reason === 'expired').length;
     await abandoned.page.goto(`${idle.url}/dashboard`);
     // The abandoned tab keeps renewing its token by itself (background refreshes) …
