@@ -26,6 +26,8 @@ test('with the proxy off, pages refuse anonymous, forged and signed-out sessions
     await expect(page).toHaveURL(new RegExp(`/signin\\?returnTo=${encodeURIComponent(path)}&reason=signin$`));
   }
 
+  // Plant cookies from a blank page: app pages prefetch and renew through the proxy by themselves.
+  await page.goto('about:blank');
   await context.addCookies([{ name: 'renewal-session', value: 'Fe26.2*1*forged*x*y*z*1*2*3~2', url: APP_URL }]);
   for (const path of pages) {
     await page.goto(`${unproxied.url}${path}`);
@@ -44,6 +46,7 @@ test('with the proxy off, pages refuse anonymous, forged and signed-out sessions
   // The unproxied instance saw this session a moment ago: it may trust its cached registry
   // verdict for REGISTRY_CHECK_INTERVAL (the documented bound across instances).
   await page.waitForTimeout((REGISTRY_CHECK_INTERVAL + 1) * 1000);
+  await page.goto('about:blank');
   await context.addCookies([{ name: 'renewal-session', value: cookie, url: APP_URL }]);
   for (const path of pages) {
     await page.goto(`${unproxied.url}${path}`);

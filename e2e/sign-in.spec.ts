@@ -70,6 +70,8 @@ test('signing out revokes the session and the refresh token; the old cookie no l
   const signOut = (await auditEvents('sign_out')).at(-1);
   expect(signOut).toBeTruthy();
 
+  // Plant the old cookie from a blank page: app pages prefetch through the proxy by themselves.
+  await page.goto('about:blank');
   await context.addCookies([{ name: 'renewal-session', value: oldCookie!, url: 'http://localhost:3100' }]);
   const api = await page.request.get('/api/me');
   expect(api.status()).toBe(401);
@@ -103,4 +105,12 @@ test('security headers on every page; authenticated responses are never stored',
   expect((await page.request.get('/api/me')).headers()['cache-control']).toContain('no-store');
   const cookie = (await page.context().cookies()).find((c) => c.name === 'renewal-session')!;
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
+});
+
+test('the app has an icon, also where browsers look for one by themselves', async ({ request }) => {
+  for (const path of ['/icon.svg', '/favicon.ico']) {
+    const response = await request.get(path);
+    expect(response.status(), path).toBe(200);
+    expect(response.headers()['content-type']).toContain('image/svg+xml');
+  }
 });
