@@ -34,7 +34,7 @@ async function respond(request: NextRequest, decision: Decision): Promise<NextRe
   await auditDecision(decision);
   const writes = await cookieWritesFor(decision, request.cookies);
   // A server action posts to the page and expects an action result, not a redirect: it
-  // validates the session itself (getAccessToken) and answers a refusal in its own terms.
+  // validates the session itself (requireActionSession) and answers a refusal in its own terms.
   if (request.headers.has('next-action') && decision.kind !== 'valid' && decision.kind !== 'renewed') return privateResponse(NextResponse.next());
   switch (decision.kind) {
     case 'valid':
