@@ -45,7 +45,7 @@ export type Renewer = (session: SessionData, now: number) => Promise<RenewOutcom
 type SessionRow = NonNullable<Awaited<ReturnType<Db['session']['findUnique']>>>;
 
 /** Whether the row's current refresh token can be sent to the IdP. */
-export type RefreshTokenState = 'live' | 'unknown' | 'spent';
+type RefreshTokenState = 'live' | 'unknown' | 'spent';
 
 /** A generation that was replaced: its refresh token's hash and when (epoch seconds). */
 interface SupersededGeneration {
@@ -78,7 +78,7 @@ function supersededGenerations(row: SessionRow): SupersededGeneration[] {
 /** How a cookie's token set relates to the registry's newest one. */
 type Standing = 'current' | 'adopt' | 'superseded';
 
-export function standing(session: SessionData, row: SessionRow, now: number, graceSec: number): Standing {
+function standing(session: SessionData, row: SessionRow, now: number, graceSec: number): Standing {
   const hash = session.tokens.refreshToken ? hashRefreshToken(session.tokens.refreshToken) : null;
   if (row.tokenVersion === session.tokenVersion) return hash === row.refreshTokenHash ? 'current' : 'superseded';
   if (row.tokenVersion < session.tokenVersion) return 'superseded';
