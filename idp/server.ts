@@ -8,6 +8,7 @@ import Provider, { type Configuration, errors } from 'oidc-provider';
 import { enableSoakAccounts, findAccount } from './accounts.js';
 import { interactionRoutes } from './interactions.js';
 import { logoutPage } from './pages.js';
+import { LARGE_ACCESS_TOKEN_CLAIM, LARGE_ID_TOKEN_GROUPS, quirkMiddleware } from './quirks.js';
 import { readSettings } from './settings.js';
 import { MemoryStore } from './store.js';
 import { testControls } from './test-controls.js';
@@ -18,18 +19,31 @@ if (settings.testControls) enableSoakAccounts();
 const signingKey = await generateKeyPair('RS256', { extractable: true });
 const jwk = { ...(await exportJWK(signingKey.privateKey)), kid: 'dev-idp-1', alg: 'RS256', use: 'sig' };
 
+const { quirks } = settings;
+const redirectUris = settings.appUrls.map((url) => `${url}/auth/callback`);
+const quirky = quirkMiddleware(quirks, { ...settings, redirectUris });
+
+/** How the client must authenticate, by quirk; client_secret_basic is oidc-provider's (and OAuth's) default. */
+function clientAuthentication(): Record<string, unknown> {
+  if (quirks.has('private-key-jwt')) return { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [settings.clientPublicJwk] } };
+  // undecoded-basic: quirks.ts turns the Basic credentials it accepts into a post.
+  if (quirks.has('post-only') || quirks.has('undecoded-basic')) return { token_endpoint_auth_method: 'client_secret_post', client_secret: settings.clientSecret };
+  return { token_endpoint_auth_method: 'client_secret_basic', client_secret: settings.clientSecret };
+}
+
+const largeTokens = quirks.has('large-tokens');
+
 const configuration: Configuration = {
   adapter: MemoryStore,
   clients: [
     {
       client_id: settings.clientId,
-      client_secret: settings.clientSecret,
+      ...clientAuthentication(),
       client_name: 'Renewal',
-      redirect_uris: settings.appUrls.map((url) => `${url}/auth/callback`),
+      redirect_uris: redirectUris,
       post_logout_redirect_uris: settings.appUrls.map((url) => `${url}/`),
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
       // OIDC Back-Channel Logout: a sign-out here reaches the app's sessions.
       backchannel_logout_uri: `${settings.appUrls[0]}/auth/backchannel-logout`,
       backchannel_logout_session_required: true,
@@ -50,7 +64,7 @@ const configuration: Configuration = {
   cookies: { keys: ['renewal-dev-idp-cookie-key-not-a-secret'] },
   claims: {
     openid: ['sub'],
-    profile: ['name'],
+    profile: ['name', 'groups'],
     email: ['email', 'email_verified'],
   },
   async findAccount(_ctx, id) {
@@ -59,7 +73,7 @@ const configuration: Configuration = {
     return {
       accountId: account.id,
       async claims() {
-        return { sub: account.id, name: account.name, email: account.email, email_verified: true };
+        return { sub: account.id, name: account.name, email: account.email, email_verified: true, groups: largeTokens ? LARGE_ID_TOKEN_GROUPS : undefined };
       },
     };
   },
@@ -80,7 +94,7 @@ const configuration: Configuration = {
           scope: 'notes',
           audience: settings.notesAudience,
           accessTokenTTL: settings.accessTokenTtl,
-          accessTokenFormat: 'jwt',
+          accessTokenFormat: quirks.has('opaque-access-tokens') ? 'opaque' : 'jwt',
           jwt: { sign: { alg: 'RS256' } },
         };
       },
@@ -102,11 +116,16 @@ const configuration: Configuration = {
   // The app asks for offline_access, but oidc-provider honours it only with
   // prompt=consent. Like most hosted IdPs, issue refresh tokens to any client allowed the
   // grant, and keep them alive past the IdP's browser session.
-  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+  // google-offline: only to authorization requests with access_type=offline&prompt=consent.
+  issueRefreshToken: async (ctx, client) =>
+    client.grantTypeAllowed('refresh_token') && (!quirks.has('google-offline') || quirky.askedForOffline(ctx.oidc.params?.code_verifier)),
   expiresWithSession: async () => false,
   // Strict rotation: every refresh spends the token, and presenting a spent one revokes
   // the whole grant. This is the behaviour that signs people out of naive clients.
-  rotateRefreshToken: () => true,
+  // no-rotation: the same refresh token serves until it expires (Google, Keycloak's default).
+  rotateRefreshToken: () => !quirks.has('no-rotation'),
+  ...(quirks.has('post-only') ? { clientAuthMethods: ['client_secret_post'] } : {}),
+  ...(largeTokens ? { extraTokenClaims: async () => ({ padding: LARGE_ACCESS_TOKEN_CLAIM }) } : {}),
   ttl: {
     AccessToken: settings.accessTokenTtl,
     AuthorizationCode: 60,
@@ -127,11 +146,14 @@ provider.on('backchannel.error', (_ctx, error, client) => {
   console.error(`dev IdP: back-channel logout to ${client.clientId} failed: ${error instanceof Error ? error.message : String(error)}`);
 });
 provider.proxy = false;
+// Quirks outermost: the test controls count what oidc-provider answered, the app sees the quirk.
+if (quirks.size > 0) provider.use(quirky.middleware);
 if (settings.testControls) provider.use(testControls());
 provider.use(interactionRoutes(provider));
 
 const server = provider.listen(settings.port, settings.host, () => {
-  console.log(`dev IdP: ${settings.issuer} (access tokens live ${settings.accessTokenTtl}s${settings.testControls ? ', test controls on' : ''})`);
+  const quirkList = quirks.size > 0 ? `, quirks: ${[...quirks].join(', ')}` : '';
+  console.log(`dev IdP: ${settings.issuer} (access tokens live ${settings.accessTokenTtl}s${settings.testControls ? ', test controls on' : ''}${quirkList})`);
 });
 
 function stop(): void {

@@ -1,3 +1,7 @@
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseQuirks, type Quirk } from './quirks.js';
+
 /** The dev IdP's settings, read from the environment with safe local defaults. */
 export interface IdpSettings {
   readonly port: number;
@@ -10,6 +14,21 @@ export interface IdpSettings {
   readonly testControls: boolean;
   /** The notes API's resource indicator: the `aud` of the access tokens issued (RFC 8707). */
   readonly notesAudience: string;
+  /** DEV_IDP_QUIRKS: behaviours of real IdPs to take on (quirks.ts). */
+  readonly quirks: ReadonlySet<Quirk>;
+  /** The `reuse-grace` quirk's grace period. */
+  readonly reuseGraceSec: number;
+  /** The `private-key-jwt` quirk: the public half of the app's client key (the same settings as the app's). */
+  readonly clientPublicJwk: JsonWebKey | undefined;
+}
+
+function clientPublicJwk(env: NodeJS.ProcessEnv): JsonWebKey {
+  const file = env.OIDC_CLIENT_PRIVATE_KEY_FILE?.trim();
+  const pem = file ? readFileSync(file, 'utf8') : env.OIDC_CLIENT_PRIVATE_KEY?.replace(/\\n/g, '\n');
+  if (!pem) throw new Error('dev IdP: the private-key-jwt quirk needs OIDC_CLIENT_PRIVATE_KEY or OIDC_CLIENT_PRIVATE_KEY_FILE (the app\'s key)');
+  const jwk = createPublicKey(pem).export({ format: 'jwk' });
+  const kid = env.OIDC_CLIENT_KEY_ID?.trim();
+  return kid ? { ...jwk, kid } : jwk;
 }
 
 function positiveInteger(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -24,6 +43,7 @@ function positiveInteger(name: string, fallback: number, env: NodeJS.ProcessEnv)
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): IdpSettings {
   const port = positiveInteger('DEV_IDP_PORT', 4000, env);
+  const quirks = parseQuirks(env.DEV_IDP_QUIRKS);
   const host = '127.0.0.1';
   const appUrl = (env.APP_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
   const appUrls = new Set([appUrl]);
@@ -42,5 +62,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): IdpSettings 
     accessTokenTtl: positiveInteger('DEV_IDP_ACCESS_TOKEN_TTL', 60, env),
     testControls: env.DEV_IDP_TEST_CONTROLS === '1',
     notesAudience: env.DEV_IDP_NOTES_AUDIENCE ?? 'urn:renewal:notes',
+    quirks,
+    reuseGraceSec: positiveInteger('DEV_IDP_REUSE_GRACE', 30, env),
+    clientPublicJwk: quirks.has('private-key-jwt') ? clientPublicJwk(env) : undefined,
   };
 }

@@ -93,6 +93,20 @@ export function refreshTokenState(value: string): 'live' | 'consumed' | 'unknown
   return entry.payload.consumed ? 'consumed' : 'live';
 }
 
+/**
+ * The reuse grace period of IdPs such as Okta: a refresh token rotated less than
+ * `graceSec` ago is made usable again, so presenting it rotates it once more instead of
+ * revoking the grant.
+ */
+export function restoreRecentlyConsumed(value: string, graceSec: number): void {
+  const entry = live(keyFor('RefreshToken', value));
+  const consumed = entry?.payload.consumed;
+  if (entry && consumed !== undefined && Math.floor(Date.now() / 1000) - consumed <= graceSec) {
+    const { consumed: _spent, ...unspent } = entry.payload;
+    entry.payload = unspent;
+  }
+}
+
 function revokeGrant(grantId: string): void {
   for (const [key, entry] of entries) {
     if (entry.payload.grantId === grantId || key === keyFor('Grant', grantId)) entries.delete(key);

@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
+import { readBody, requestForm } from './request-form.js';
 import { refreshTokenState, revokeAccount } from './store.js';
 
 /**
@@ -36,6 +36,8 @@ export interface IdpStats {
   reuseDetected: number;
   introspection: { calls: number; active: number };
   faults: { fail503: number; fail429: number; delayed: number; lost: number };
+  /** RP-initiated logout requests, by how the client identified the session. */
+  endSession: { withIdTokenHint: number; clientIdOnly: number };
 }
 
 const emptyStats = (): IdpStats => ({
@@ -47,6 +49,7 @@ const emptyStats = (): IdpStats => ({
   reuseDetected: 0,
   introspection: { calls: 0, active: 0 },
   faults: { fail503: 0, fail429: 0, delayed: 0, lost: 0 },
+  endSession: { withIdTokenHint: 0, clientIdOnly: 0 },
 });
 
 const NO_FAULTS: FaultProfile = { fail503: 0, fail429: 0, latencyRate: 0, latencyMs: 0, lose: 0 };
@@ -56,22 +59,6 @@ const MAX_HANG_MS = 120_000;
 const MAX_LATENCY_MS = 60_000;
 const MAX_CONTROL_BODY = 4096;
 const MODES: readonly TokenEndpointMode[] = ['ok', 'fail', 'hang', 'lose'];
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  // Events rather than async iteration: returning from a `for await` destroys the request,
-  // and destroying an IncomingMessage closes the socket under the response.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) reject(new Error('request body too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /** Parses a fault profile; every field is optional (absent = 0) and checked. */
 export function parseFaultProfile(input: unknown): FaultProfile | string {
@@ -158,18 +145,6 @@ export function testControls() {
     stats.held -= 1;
   }
 
-  /**
-   * Reads the form before oidc-provider does, to see the grant type and the presented
-   * refresh token. The raw body is handed on as `req.body`, which oidc-provider parses
-   * itself (it logs once that an upstream parser was detected).
-   */
-  async function peekForm(ctx: Context): Promise<URLSearchParams> {
-    if (!ctx.is('application/x-www-form-urlencoded')) return new URLSearchParams();
-    const raw = await readBody(ctx.req, 56 * 1024);
-    (ctx.req as IncomingMessage & { body?: string }).body = raw;
-    return new URLSearchParams(raw);
-  }
-
   async function tokenEndpoint(ctx: Context, next: Next): Promise<void> {
     const hung = mode === 'hang';
     if (hung) await hold();
@@ -182,7 +157,7 @@ export function testControls() {
       return;
     }
 
-    const form = await peekForm(ctx);
+    const form = await requestForm(ctx);
     const isRefresh = form.get('grant_type') === 'refresh_token';
     let lose = isRefresh && mode === 'lose';
     if (isRefresh) {
@@ -229,6 +204,10 @@ export function testControls() {
   return async function testControlMiddleware(ctx: Context, next: Next): Promise<void> {
     if (ctx.path.startsWith('/__test/')) return control(ctx);
     if (ctx.method === 'POST' && ctx.path === '/token') return tokenEndpoint(ctx, next);
+    if (ctx.method === 'GET' && ctx.path === '/session/end') {
+      if (ctx.query.id_token_hint) stats.endSession.withIdTokenHint += 1;
+      else if (ctx.query.client_id) stats.endSession.clientIdOnly += 1;
+    }
     await next();
     if (ctx.method !== 'POST') return;
     if (ctx.path === '/token/revocation' && ctx.status === 200) stats.revocation += 1;

@@ -3,6 +3,7 @@
  * tests use the very same rules as the app. lib/env.ts holds the app's parsed copy.
  */
 import { z } from 'zod';
+import { type ClientAuthentication, parseAuthorizationParams, parseClientAuthentication } from './idp-settings';
 
 export interface AppConfig {
   readonly production: boolean;
@@ -20,6 +21,12 @@ export interface AppConfig {
     readonly clientId: string;
     readonly clientSecret: string;
     readonly scope: string;
+    /** OIDC_TOKEN_AUTH_METHOD (and its key): how the client proves itself at the token endpoint. */
+    readonly clientAuthentication: ClientAuthentication;
+    /** OIDC_AUTH_PARAMS: added to every authorization request (Auth0 audience, Google access_type…). */
+    readonly authorizationParams: ReadonlyArray<readonly [string, string]>;
+    /** Assumed access-token lifetime when the IdP sends neither expires_in nor a JWT `exp`. */
+    readonly fallbackTokenLifetimeSec: number;
     readonly redirectUri: string;
     readonly postLogoutRedirectUri: string;
     /** http is allowed for loopback issuers only (the dev IdP). */
@@ -81,6 +88,7 @@ const numbers = z.object({
   REFRESH_GRACE: seconds(60),
   REFRESH_TIMEOUT_MS: seconds(5000),
   REGISTRY_CHECK_INTERVAL: seconds(5),
+  ACCESS_TOKEN_FALLBACK_LIFETIME: seconds(300),
 });
 
 function parseSecrets(raw: string, problems: string[]): Record<number, string> {
@@ -143,7 +151,10 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   const usesDevIdp = !env.OIDC_ISSUER?.trim();
   const issuer = parseUrl('OIDC_ISSUER', setting('OIDC_ISSUER', DEV_DEFAULTS.issuer), problems);
   const clientId = setting('OIDC_CLIENT_ID', DEV_DEFAULTS.clientId);
-  const clientSecret = setting('OIDC_CLIENT_SECRET', DEV_DEFAULTS.clientSecret);
+  const clientAuthentication = parseClientAuthentication(env, problems);
+  // A client that signs its assertions with a private key has no secret to require.
+  const clientSecret = setting('OIDC_CLIENT_SECRET', DEV_DEFAULTS.clientSecret, clientAuthentication.method !== 'private_key_jwt');
+  const authorizationParams = parseAuthorizationParams(env.OIDC_AUTH_PARAMS, problems);
   const secrets = parseSecrets(setting('SESSION_SECRET', DEV_DEFAULTS.sessionSecret), problems);
   const sealingSecretId = parseSealingSecretId(env.SESSION_SECRET_SEALING?.trim(), secrets, problems);
   const notesApiRaw = env.NOTES_API_URL?.trim() || (usesDevIdp ? DEV_DEFAULTS.notesApiUrl : undefined);
@@ -191,6 +202,9 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       clientSecret,
       // The dev IdP issues access tokens for the notes API to clients that ask for `notes`.
       scope: env.OIDC_SCOPE?.trim() || (usesDevIdp ? `${DEFAULT_SCOPE} notes` : DEFAULT_SCOPE),
+      clientAuthentication,
+      authorizationParams,
+      fallbackTokenLifetimeSec: n.ACCESS_TOKEN_FALLBACK_LIFETIME,
       redirectUri: `${origin}/auth/callback`,
       postLogoutRedirectUri: `${origin}/`,
       allowInsecure: issuer.protocol === 'http:' && isLoopback(issuer),

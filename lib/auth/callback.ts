@@ -49,6 +49,7 @@ export async function handleCallback(request: NextRequest) {
   const error = params.get('error');
   if (error) {
     const reason = error === 'access_denied' ? 'access_denied' : transaction.silent && NEEDS_THE_PERSON.has(error) ? 'reauth_required' : 'idp_error';
+    if (reason === 'idp_error') console.warn(`renewal: the IdP refused the sign-in request: ${authorizationErrorAdvice(error)}`);
     response = toSignIn(reason, transaction.returnTo);
   } else {
     response = await openSession(request, transaction);
@@ -57,6 +58,36 @@ export async function handleCallback(request: NextRequest) {
   const clear = transactionCookieClear(state, config.secureCookies);
   response.cookies.set(clear.name, clear.value, clear.options);
   return finish(response);
+}
+
+/** The IdP's error code (sanitised: it comes from the URL) and, where one is known, what to change. */
+function authorizationErrorAdvice(error: string): string {
+  const code = error.replace(/[^\w.-]/g, '').slice(0, 64);
+  switch (code) {
+    case 'invalid_scope':
+      return 'invalid_scope: check OIDC_SCOPE (Google refuses offline_access: leave it out and set OIDC_AUTH_PARAMS=access_type=offline&prompt=consent)';
+    case 'invalid_request':
+    case 'invalid_target':
+      return `${code}: check OIDC_AUTH_PARAMS and the redirect URI registered at the IdP (APP_URL + /auth/callback)`;
+    case 'unauthorized_client':
+      return `${code}: the client is not allowed the authorization code grant; check its registration at the IdP`;
+    default:
+      return code || 'an unnamed error';
+  }
+}
+
+function callbackFailureReason(error: unknown): string {
+  if (!isAuthError(error)) return 'callback_failed';
+  switch (error.code) {
+    case 'idp_error':
+    case 'client_refused':
+      return error.code;
+    case 'discovery_failed':
+    case 'idp_unavailable':
+      return 'idp_unavailable';
+    default:
+      return 'callback_failed';
+  }
 }
 
 async function openSession(request: NextRequest, transaction: SignInTransaction): Promise<NextResponse> {
@@ -68,8 +99,9 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
   try {
     signedIn = await finishSignIn(currentUrl, transaction, now);
   } catch (error) {
-    const reason = isAuthError(error, 'idp_error') ? 'idp_error' : isAuthError(error, 'discovery_failed') || isAuthError(error, 'idp_unavailable') ? 'idp_unavailable' : 'callback_failed';
-    console.warn(`renewal: sign-in callback failed (${reason})`, isAuthError(error) ? error.message : '');
+    const reason = callbackFailureReason(error);
+    // oidc.ts has already said, in one line, what to change for a refused client.
+    if (reason !== 'client_refused') console.warn(`renewal: sign-in callback failed (${reason})`, isAuthError(error) ? error.message : '');
     // A silent re-authentication renews a live session: while the IdP is down, say
     // "try again" and keep the session, rather than send its owner to sign in.
     if (transaction.silent && reason === 'idp_unavailable') {

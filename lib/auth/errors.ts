@@ -1,12 +1,12 @@
 import 'server-only';
 
 /**
- * Stable codes. Sign-in: `discovery_failed`, `idp_unavailable`, `idp_error`, `callback_failed`. Using the
+ * Stable codes. Sign-in: `discovery_failed`, `idp_unavailable`, `idp_error`, `client_refused` (the token endpoint refused this app's client credentials: an operator's setting), `callback_failed`. Using the
  * session from a server action or handler: `unauthenticated` (no usable session; `reason`
  * says why, as on the sign-in page) and `unavailable` (try again). Refresh failures are
  * outcomes, not errors: see RefreshResult in oidc.ts.
  */
-export type AuthErrorCode = 'discovery_failed' | 'idp_unavailable' | 'idp_error' | 'callback_failed' | 'unauthenticated' | 'unavailable';
+export type AuthErrorCode = 'discovery_failed' | 'idp_unavailable' | 'idp_error' | 'client_refused' | 'callback_failed' | 'unauthenticated' | 'unavailable';
 
 /**
  * The one error type of lib/auth. Callers branch on `code`; the message is for logs and

@@ -13,10 +13,11 @@ let server: Server;
 let issuer: string;
 let privateKey: CryptoKey;
 let tokenResponse: () => Record<string, unknown> = () => ({});
+let tokenStatus = 200;
 let refreshGrant: typeof import('./oidc').refreshGrant;
 
-function json(res: ServerResponse, body: unknown): void {
-  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+function json(res: ServerResponse, body: unknown, status = 200): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
 before(async () => {
@@ -35,7 +36,7 @@ before(async () => {
       });
     }
     if (req.url === '/jwks') return json(res, { keys: [jwk] });
-    if (req.url === '/token') return json(res, tokenResponse());
+    if (req.url === '/token') return json(res, tokenResponse(), tokenStatus);
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -98,4 +99,22 @@ test('a refreshed ID token failing openid-client\'s iss, aud or exp checks is te
 test('a 200 without an access token is uncertain: the IdP may have rotated the refresh token', async () => {
   tokenResponse = () => ({ token_type: 'Bearer', refresh_token: 'rt-2' });
   assert.equal((await refreshGrant('rt-1', 'alice', NOW)).kind, 'uncertain');
+});
+
+test('a refused client is misconfigured, and one log line names the method used, the endpoint and the setting to try', async (t) => {
+  const logged = t.mock.method(console, 'error', () => {});
+  tokenStatus = 401;
+  tokenResponse = () => ({ error: 'invalid_client' });
+  try {
+    assert.deepEqual(await refreshGrant('rt-1', 'alice', NOW), { kind: 'misconfigured', error: 'invalid_client' });
+    assert.deepEqual(await refreshGrant('rt-1', 'alice', NOW), { kind: 'misconfigured', error: 'invalid_client' });
+  } finally {
+    tokenStatus = 200;
+  }
+  const lines = logged.mock.calls.map((call) => String(call.arguments[0]));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /401 invalid_client from http:\/\/127\.0\.0\.1:\d+\/token/);
+  assert.match(lines[0]!, /using client_secret_basic; sessions are kept/);
+  assert.match(lines[0]!, /OIDC_TOKEN_AUTH_METHOD=client_secret_post/);
+  assert.doesNotMatch(lines[0]!, /secret'|rt-1/);
 });

@@ -2,19 +2,21 @@ import 'server-only';
 import { createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
 import * as client from 'openid-client';
 import { env } from '../env';
+import type { TokenAuthMethod } from '../idp-settings';
+import { chooseTokenAuthMethod, clientAuth, refusedClientAdvice } from './client-auth';
 import { AuthError } from './errors';
+import { describeIdpFailure, logIdpProblem } from './idp-failure';
 import type { TokenSet } from './session-payload';
 
 /**
- * Everything that talks to the IdP, and the only module that imports openid-client:
+ * Everything that talks to the IdP, and the only module that calls it through openid-client:
  * discovery (cached), the authorization URL, the code exchange, refresh, revocation
  * (RFC 7009) and RP-initiated logout.
  */
 
-/** Assumed access-token lifetime when the IdP sends neither expires_in nor a JWT `exp`. */
-const FALLBACK_TOKEN_LIFETIME_SEC = 300;
-
 let discovered: Promise<client.Configuration> | undefined;
+/** The token endpoint authentication method in use, named in the log when the IdP refuses the client. */
+let tokenAuthMethod: TokenAuthMethod = 'client_secret_basic';
 
 async function discover(): Promise<client.Configuration> {
   const { oidc, session } = env();
@@ -22,16 +24,14 @@ async function discover(): Promise<client.Configuration> {
     ? { execute: [client.allowInsecureRequests], timeout: session.refreshTimeoutMs / 1000 }
     : { timeout: session.refreshTimeoutMs / 1000 };
   // openid-client checks that the discovered `issuer` equals the configured one.
-  const found = await client.discovery(oidc.issuer, oidc.clientId, oidc.clientSecret, client.ClientSecretBasic(oidc.clientSecret), options);
-  const methods = found.serverMetadata().token_endpoint_auth_methods_supported;
-  // Follow the IdP: client_secret_basic is the OAuth default; use post where it is the only one offered.
-  const config =
-    methods && !methods.includes('client_secret_basic') && methods.includes('client_secret_post')
-      ? new client.Configuration(found.serverMetadata(), oidc.clientId, oidc.clientSecret, client.ClientSecretPost(oidc.clientSecret))
-      : found;
+  const found = await client.discovery(oidc.issuer, oidc.clientId, undefined, client.None(), options);
+  const method = chooseTokenAuthMethod(oidc.clientAuthentication.method, found.serverMetadata().token_endpoint_auth_methods_supported);
+  const auth = await clientAuth(method, oidc.clientAuthentication, oidc.clientSecret);
+  const config = new client.Configuration(found.serverMetadata(), oidc.clientId, method === 'private_key_jwt' ? undefined : oidc.clientSecret, auth);
   if (oidc.allowInsecure) client.allowInsecureRequests(config);
   // Far under openid-client's 30 s default: a hung IdP must not hold every request.
   config.timeout = session.refreshTimeoutMs / 1000;
+  tokenAuthMethod = method;
   return config;
 }
 
@@ -39,7 +39,9 @@ async function discover(): Promise<client.Configuration> {
 export async function oidcConfiguration(): Promise<client.Configuration> {
   discovered ??= discover().catch((error: unknown) => {
     discovered = undefined;
-    throw new AuthError('discovery_failed', 'could not read the IdP discovery document', { cause: error });
+    const why = describeIdpFailure(error);
+    logIdpProblem(`could not read the IdP's discovery document for OIDC_ISSUER=${env().oidc.issuer.href} (${why})`);
+    throw new AuthError('discovery_failed', `could not read the IdP discovery document (${why})`, { cause: error });
   });
   return discovered;
 }
@@ -68,7 +70,9 @@ export async function startSignIn(returnTo: string, silent = false): Promise<{ u
     returnTo,
     silent,
   };
-  const parameters: Record<string, string> = {
+  // Extra parameters first: lib/idp-settings.ts refuses any that the flow sets itself.
+  const parameters = new URLSearchParams(oidc.authorizationParams.map(([name, value]) => [name, value]));
+  for (const [name, value] of Object.entries({
     redirect_uri: oidc.redirectUri,
     scope: oidc.scope,
     response_type: 'code',
@@ -76,8 +80,11 @@ export async function startSignIn(returnTo: string, silent = false): Promise<{ u
     nonce: transaction.nonce,
     code_challenge: await client.calculatePKCECodeChallenge(transaction.codeVerifier),
     code_challenge_method: 'S256',
-  };
-  if (silent) parameters.prompt = 'none';
+  })) {
+    parameters.set(name, value);
+  }
+  // prompt=none replaces a configured prompt (Google's `consent`): a silent attempt asks nothing.
+  if (silent) parameters.set('prompt', 'none');
   return { url: client.buildAuthorizationUrl(config, parameters), transaction };
 }
 
@@ -95,19 +102,19 @@ function tokenSetFrom(response: client.TokenEndpointResponse & client.TokenEndpo
     // An IdP that does not rotate sends no new refresh token: keep the one we have.
     refreshToken: response.refresh_token ?? previousRefreshToken,
     idToken: response.id_token,
-    expiresAt: now + (response.expiresIn() ?? jwtLifetime(response.access_token, now)),
+    expiresAt: now + (response.expiresIn() ?? jwtLifetime(response.access_token, now) ?? env().oidc.fallbackTokenLifetimeSec),
     issuedAt: now,
   };
 }
 
-function jwtLifetime(accessToken: string, now: number): number {
+function jwtLifetime(accessToken: string, now: number): number | undefined {
   try {
     const { exp } = decodeJwt(accessToken);
     if (typeof exp === 'number') return Math.max(0, exp - now);
   } catch {
-    // Opaque token: fall through to the conservative default.
+    // Opaque token: the caller falls back to the configured lifetime.
   }
-  return FALLBACK_TOKEN_LIFETIME_SEC;
+  return undefined;
 }
 
 function stringClaim(value: unknown): string | undefined {
@@ -135,6 +142,10 @@ export async function finishSignIn(currentUrl: URL, transaction: SignInTransacti
     }
     // The token endpoint down, slow or unreachable is not a bad sign-in response.
     const sorted = classifyRefreshError(error);
+    if (sorted.kind === 'misconfigured') {
+      logRefusedClient(error, 'nobody can sign in until it accepts it');
+      throw new AuthError('client_refused', `the token endpoint refused this client (${sorted.error})`, { cause: error });
+    }
     if (sorted.kind === 'transient' || (sorted.kind === 'uncertain' && sorted.error === 'timeout')) {
       throw new AuthError('idp_unavailable', `the token endpoint is unavailable (${sorted.error})`, { cause: error });
     }
@@ -246,8 +257,16 @@ export async function refreshGrant(refreshToken: string, expectedSubject: string
     if (claims && claims.sub !== expectedSubject) return { kind: 'terminal', error: 'subject_changed' };
     return { kind: 'ok', tokens: tokenSetFrom(response, now, refreshToken) };
   } catch (error) {
-    return classifyRefreshError(error);
+    const sorted = classifyRefreshError(error);
+    if (sorted.kind === 'misconfigured') logRefusedClient(error, 'sessions are kept, and answered 503, until it accepts it');
+    else logIdpProblem(`refresh failed (${sorted.kind}): ${describeIdpFailure(error)}`);
+    return sorted;
   }
+}
+
+/** One line naming the method that was refused and the setting to try. */
+function logRefusedClient(error: unknown, consequence: string): void {
+  logIdpProblem(`the IdP refused this client at its token endpoint (${describeIdpFailure(error)}) using ${tokenAuthMethod}; ${consequence}. To fix: ${refusedClientAdvice(tokenAuthMethod)}`);
 }
 
 /** What token introspection (RFC 7662) says of a refresh token. */

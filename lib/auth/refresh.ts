@@ -134,7 +134,6 @@ export function createRenewer(deps: RenewerDeps): Renewer {
   // The lease outlives the longest attempt, so it never lapses while its holder may still
   // spend the token: otherwise another instance would send the same token again.
   const leaseMs = IDP_CALLS_PER_ATTEMPT * deps.refreshTimeoutMs + 5000;
-  let warnedMisconfigured = false;
 
   const findRow = (sid: string) => deps.db.session.findUnique({ where: { id: sid } });
 
@@ -158,18 +157,13 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     });
   }
 
+  async function currentIdToken(row: SessionRow): Promise<string | undefined> {
+    return row.latestTokens ? (await unsealTokens(row.latestTokens, deps.cookie))?.idToken : undefined;
+  }
+
   async function adopt(session: SessionData, row: SessionRow): Promise<SessionData | undefined> {
     const tokens = row.latestTokens ? await unsealTokens(row.latestTokens, deps.cookie) : undefined;
     return tokens ? { ...session, tokens, tokenVersion: row.tokenVersion } : undefined;
-  }
-
-  function warnMisconfigured(error: string): void {
-    if (warnedMisconfigured) return;
-    warnedMisconfigured = true;
-    console.error(
-      `renewal: the IdP's token endpoint refused this client (${error}); sessions are kept and answered 503 until it accepts it. ` +
-        'Check OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, and that the client is allowed the refresh_token grant.',
-    );
   }
 
   /**
@@ -199,8 +193,9 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     const result = await deps.refresh(refreshToken, session.sub, deps.now());
     switch (result.kind) {
       case 'ok': {
-        // OIDC Core 12.2 lets a refresh answer omit the ID token: keep ours for sign-out's id_token_hint.
-        const tokens: TokenSet = { ...result.tokens, idToken: result.tokens.idToken ?? session.tokens.idToken };
+        // OIDC Core 12.2 lets a refresh answer omit the ID token: keep the registry's (the
+        // cookie carries none) for sign-out's id_token_hint.
+        const tokens: TokenSet = { ...result.tokens, idToken: result.tokens.idToken ?? (await currentIdToken(row)) ?? session.tokens.idToken };
         const { count } = await deps.db.session.updateMany({
           where: { id: row.id, tokenVersion: row.tokenVersion, leaseOwner: instanceId, revokedAt: null },
           data: await nextGeneration(row, tokens, deps.now(), deps.graceSec, deps.cookie),
@@ -237,7 +232,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
         return { kind: 'transient' };
       }
       case 'misconfigured':
-        warnMisconfigured(result.error);
+        // oidc.ts logs what to change; the person's session waits for the operator.
         await backOff(row, possiblySpent ? 'unknown' : 'live');
         await record('refresh_unavailable', session, result.error);
         return { kind: 'transient' };

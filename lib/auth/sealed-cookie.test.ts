@@ -64,7 +64,7 @@ test('secret rotation: an old seal still opens, marked stale; once its secret is
 });
 
 test('large sessions are split into chunks under 4 KB and joined on read', async () => {
-  const big = session({ accessToken: 'x'.repeat(5000), idToken: 'y'.repeat(3000) });
+  const big = session({ accessToken: 'x'.repeat(5000), refreshToken: 'y'.repeat(3000) });
   const sealed = await sealSession(big, settings);
   const writes = sessionCookieWrites(sealed, jar({}), settings, 3600);
   assert.ok(writes.length >= 3);
@@ -79,6 +79,16 @@ test('large sessions are split into chunks under 4 KB and joined on read', async
     ...writes.slice(1).map((w) => [w.name, 'cleared']),
   ]);
   assert.equal(sessionCookieClears(jar(cookies), settings).length, writes.length);
+});
+
+test('the cookie never carries the ID token: the registry keeps it for sign-out', async () => {
+  const withIdToken = session({ idToken: 'eyJ.id-token-with-directory-groups.sig' });
+  const sealed = await sealSession(withIdToken, settings);
+  const read = await unsealSession(sealed, settings);
+  assert.equal(read?.session.tokens.idToken, undefined);
+  const { idToken: _, ...rest } = withIdToken.tokens;
+  assert.deepEqual(read?.session.tokens, rest);
+  assert.ok(sealed.length < (await sealSession(session({ idToken: 'z'.repeat(3000) }), settings)).length + 100);
 });
 
 test('cookie attributes: HttpOnly, SameSite=Lax, Path=/, __Host- and Secure on https', async () => {
@@ -185,7 +195,7 @@ test('interleaved chunked responses signed people out: A0 + A1 then B0 alone joi
 
 test('interleaved chunks: whichever response the browser applied last is read whole, whatever the chunk counts', async () => {
   const sizes = [10, 3000, 6000, 9000];
-  const sessions = sizes.map((size) => session({ accessToken: 'x'.repeat(size), idToken: String(size) }));
+  const sessions = sizes.map((size) => session({ accessToken: 'x'.repeat(size), refreshToken: String(size) }));
   for (const [i, first] of sessions.entries()) {
     for (const [j, last] of sessions.entries()) {
       // A's request carried the largest cookie, so A clears the chunks it does not need;
@@ -194,7 +204,7 @@ test('interleaved chunks: whichever response the browser applied last is read wh
       const a = sessionCookieWrites(await sealSession(first, settings), before, settings, 3600);
       const b = sessionCookieWrites(await sealSession(last, settings), jar({ 'renewal-session': 'one chunk' }), settings, 3600);
       const read = await unsealSession(readSessionCookie(jar(applied(a, b)), false)!, settings);
-      assert.equal(read?.session.tokens.idToken, String(sizes[j]), `${sizes[i]} then ${sizes[j]}`);
+      assert.equal(read?.session.tokens.refreshToken, String(sizes[j]), `${sizes[i]} then ${sizes[j]}`);
     }
   }
 });

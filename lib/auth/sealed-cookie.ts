@@ -150,8 +150,14 @@ function sealTtl(settings: CookieSettings): number {
   return settings.absoluteLifetimeSec + 60;
 }
 
+/**
+ * The cookie never carries the ID token: only sign-out uses it (as id_token_hint), the
+ * registry's sealed token set keeps it, and it is often the largest token of the three —
+ * directory groups can make a cookie too big for servers' header limits.
+ */
 export async function sealSession(data: SessionData, settings: CookieSettings): Promise<string> {
-  return sealData(data, { password: sealingPassword(settings), ttl: sealTtl(settings) });
+  const { idToken: _inRegistry, ...tokens } = data.tokens;
+  return sealData({ ...data, tokens }, { password: sealingPassword(settings), ttl: sealTtl(settings) });
 }
 
 export interface Unsealed {

@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import { replaceRequestForm, requestForm } from './request-form.js';
+import { restoreRecentlyConsumed } from './store.js';
+
+/**
+ * Behaviours of real IdPs that the dev IdP can take on (DEV_IDP_QUIRKS, comma-separated),
+ * so the end-to-end suite runs the app's core flows against each. Every quirk is
+ * something an IdP people really run does.
+ */
+export const QUIRKS = {
+  'no-id-token-on-refresh': 'refresh responses carry no id_token (OIDC Core §12.2 allows it; Entra, Okta, many others)',
+  'opaque-access-tokens': 'opaque access tokens, and no expires_in in token responses',
+  'no-rotation': 'refresh tokens are not rotated and refresh responses carry none (Google; Keycloak by default)',
+  'reuse-grace': 'a rotated refresh token stays usable for DEV_IDP_REUSE_GRACE seconds (Okta 30 s, Auth0 leeway)',
+  'google-offline': 'offline_access is refused with invalid_scope; a refresh token needs access_type=offline&prompt=consent (Google)',
+  'reuse-empty-400': 'a refused refresh token is answered 400 with an empty body',
+  'undecoded-basic': 'Basic credentials are compared without form-decoding them; a refused client is answered 403',
+  'post-only': 'only client_secret_post is offered and accepted',
+  'large-tokens': 'access, refresh and ID tokens of 2–3 KB each (Keycloak, Entra)',
+  'private-key-jwt': 'the client authenticates with private_key_jwt, with the public half of OIDC_CLIENT_PRIVATE_KEY(_FILE)',
+} as const;
+
+export type Quirk = keyof typeof QUIRKS;
+
+export function parseQuirks(raw: string | undefined): ReadonlySet<Quirk> {
+  const names = (raw ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(name in QUIRKS));
+  if (unknown.length > 0) {
+    throw new Error(`dev IdP: unknown DEV_IDP_QUIRKS ${unknown.join(', ')}; known: ${Object.keys(QUIRKS).join(', ')}`);
+  }
+  return new Set(names as Quirk[]);
+}
+
+/**
+ * large-tokens: padding that brings each token to 2.4–2.9 KB, the size Keycloak or Entra
+ * issue: the refresh token's suffix, a JWT access token's extra claim (base64 adds a
+ * third), and the ID token's directory groups.
+ */
+export const LARGE_TOKEN_PADDING = 'L'.repeat(2400);
+export const LARGE_ACCESS_TOKEN_CLAIM = 'L'.repeat(1300);
+export const LARGE_ID_TOKEN_GROUPS = Array.from({ length: 28 }, (_, i) => `renewal-demo-group-with-a-long-directory-name-${String(i).padStart(2, '0')}`);
+
+interface QuirkContext {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+  readonly reuseGraceSec: number;
+}
+
+const TOKEN_PATHS = new Set(['/token', '/token/introspection', '/token/revocation']);
+
+function s256(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
+/**
+ * The koa middleware that does, around oidc-provider, what its configuration cannot:
+ * rewriting requests and responses. The quirks oidc-provider can express itself (client
+ * auth method, token format, rotation) are in server.ts.
+ */
+export function quirkMiddleware(quirks: ReadonlySet<Quirk>, credentials: QuirkContext) {
+  /** Authorization requests that asked for offline access the Google way, by PKCE challenge. */
+  const offlineChallenges = new Set<string>();
+
+  /** google-offline: does this authorization code's request qualify for a refresh token? */
+  function askedForOffline(codeVerifier: unknown): boolean {
+    return typeof codeVerifier === 'string' && offlineChallenges.delete(s256(codeVerifier));
+  }
+
+  async function authorization(ctx: Context): Promise<boolean> {
+    const scope = String(ctx.query.scope ?? '').split(' ');
+    const redirectUri = String(ctx.query.redirect_uri);
+    // Only to a registered redirect URI; anything else is oidc-provider's to refuse.
+    if (scope.includes('offline_access') && credentials.redirectUris.includes(redirectUri)) {
+      const target = new URL(redirectUri);
+      target.searchParams.set('error', 'invalid_scope');
+      target.searchParams.set('error_description', 'offline_access is not a valid scope; use access_type=offline');
+      if (typeof ctx.query.state === 'string') target.searchParams.set('state', ctx.query.state);
+      target.searchParams.set('iss', credentials.issuer);
+      ctx.redirect(target.href);
+      return true;
+    }
+    const prompt = String(ctx.query.prompt ?? '').split(' ');
+    if (ctx.query.access_type === 'offline' && prompt.includes('consent') && typeof ctx.query.code_challenge === 'string') {
+      offlineChallenges.add(ctx.query.code_challenge);
+    }
+    return false;
+  }
+
+  /** undecoded-basic: compares Basic credentials as sent, as IdPs that skip RFC 6749 §2.3.1's decoding do. */
+  function basicCredentialsRefused(ctx: Context): boolean {
+    const header = ctx.get('authorization');
+    if (!header.toLowerCase().startsWith('basic ')) return false;
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return decoded.slice(0, colon) !== credentials.clientId || decoded.slice(colon + 1) !== credentials.clientSecret;
+  }
+
+  /** undecoded-basic: accepted Basic credentials go on as client_secret_post, the one method oidc-provider was given. */
+  async function basicAsPost(ctx: Context): Promise<void> {
+    if (!ctx.get('authorization')) return;
+    const form = await requestForm(ctx);
+    form.set('client_id', credentials.clientId);
+    form.set('client_secret', credentials.clientSecret);
+    ctx.req.headers.authorization = undefined;
+    delete ctx.req.headers.authorization;
+    replaceRequestForm(ctx, form);
+  }
+
+  /** large-tokens: refresh tokens are handed out padded; strip the padding from what comes back. */
+  async function unpadRefreshTokens(ctx: Context): Promise<void> {
+    const form = await requestForm(ctx);
+    let changed = false;
+    for (const name of ['refresh_token', 'token']) {
+      const value = form.get(name);
+      if (value?.endsWith(`.${LARGE_TOKEN_PADDING}`)) {
+        form.set(name, value.slice(0, -LARGE_TOKEN_PADDING.length - 1));
+        changed = true;
+      }
+    }
+    if (changed) replaceRequestForm(ctx, form);
+  }
+
+  function rewriteTokenResponse(ctx: Context, grantType: string | null): void {
+    if (ctx.status === 401 && quirks.has('undecoded-basic')) ctx.status = 403;
+    if (ctx.status === 400 && grantType === 'refresh_token' && quirks.has('reuse-empty-400')) {
+      ctx.body = '';
+      return;
+    }
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (ctx.status !== 200 || !body || typeof body !== 'object' || typeof body.access_token !== 'string') return;
+    if (quirks.has('opaque-access-tokens')) delete body.expires_in;
+    if (grantType === 'refresh_token' && quirks.has('no-id-token-on-refresh')) delete body.id_token;
+    if (grantType === 'refresh_token' && quirks.has('no-rotation')) delete body.refresh_token;
+    if (quirks.has('large-tokens') && typeof body.refresh_token === 'string') body.refresh_token = `${body.refresh_token}.${LARGE_TOKEN_PADDING}`;
+  }
+
+  async function tokenEndpoints(ctx: Context, next: Next): Promise<void> {
+    if (quirks.has('undecoded-basic')) {
+      if (basicCredentialsRefused(ctx)) {
+        ctx.status = 403;
+        ctx.body = { error: 'invalid_client', error_description: 'client authentication failed' };
+        return;
+      }
+      await basicAsPost(ctx);
+    }
+    if (quirks.has('large-tokens')) await unpadRefreshTokens(ctx);
+    const form = await requestForm(ctx);
+    const grantType = ctx.path === '/token' ? form.get('grant_type') : null;
+    const presented = form.get('refresh_token');
+    if (grantType === 'refresh_token' && presented && quirks.has('reuse-grace')) restoreRecentlyConsumed(presented, credentials.reuseGraceSec);
+    await next();
+    rewriteTokenResponse(ctx, grantType);
+  }
+
+  return {
+    askedForOffline,
+    async middleware(ctx: Context, next: Next): Promise<void> {
+      if (ctx.method === 'GET' && ctx.path === '/auth' && quirks.has('google-offline') && (await authorization(ctx))) return;
+      if (ctx.method === 'POST' && TOKEN_PATHS.has(ctx.path)) return tokenEndpoints(ctx, next);
+      await next();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import 'server-only';
+import * as client from 'openid-client';
+
+/**
+ * Says why a request to the IdP failed, for the server log: the HTTP status, the OAuth
+ * error code, and the endpoint; never a token, code or secret (request bodies are never
+ * read, and URLs lose their query).
+ */
+export function describeIdpFailure(error: unknown): string {
+  if (error instanceof client.ResponseBodyError) {
+    return `${error.status} ${error.error} from ${endpoint(error.response.url)}`;
+  }
+  if (error instanceof client.ClientError || error instanceof client.AuthorizationResponseError) {
+    const response = error.cause instanceof Response ? error.cause : undefined;
+    const code = 'code' in error && typeof error.code === 'string' ? error.code : error.name;
+    if (response) return `${response.status} ${code} from ${endpoint(response.url)}`;
+    return `${code}: ${error.message}`;
+  }
+  if (error instanceof Error) {
+    const cause = error.cause as { code?: unknown } | undefined;
+    const code = typeof cause?.code === 'string' ? cause.code : error.name;
+    return `${code}: ${error.message}`;
+  }
+  return 'unknown failure';
+}
+
+function endpoint(url: string): string {
+  if (!url) return 'the IdP';
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return 'the IdP';
+  }
+}
+
+const lastLogged = new Map<string, number>();
+const REPEAT_AFTER_MS = 60_000;
+
+/** Logs a line about the IdP at most once a minute per distinct line: a refusal repeats on every request. */
+export function logIdpProblem(line: string, now = Date.now()): void {
+  const last = lastLogged.get(line);
+  if (last !== undefined && now - last < REPEAT_AFTER_MS) return;
+  if (lastLogged.size > 1000) lastLogged.clear();
+  lastLogged.set(line, now);
+  console.error(`renewal: ${line}`);
+}
