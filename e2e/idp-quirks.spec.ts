@@ -92,11 +92,16 @@ async function awayUntilExpired(page: Page): Promise<void> {
 }
 
 for (const profile of PROFILES) {
-  test(`core flows with an IdP that has ${profile.name}`, async ({ page }) => {
+  test(`core flows with an IdP that has ${profile.name}`, async ({ page, context }) => {
     test.setTimeout(120_000);
     const controls = await startPair(profile.quirks, profile.app, profile.needsClientKey);
 
-    await test.step('sign in', () => signInHere(page));
+    await test.step('sign in', async () => {
+      await signInHere(page);
+      const chunks = (await context.cookies()).filter((cookie) => cookie.name.startsWith('renewal-session'));
+      // Large tokens make a cookie in chunks; the ID token is not in it.
+      expect(chunks.length).toBe(profile.quirks === 'large-tokens' ? 2 : 1);
+    });
 
     await test.step('renew at expiry', async () => {
       const first = await shownExpiry(page);
@@ -162,4 +167,15 @@ test('Google without its settings: offline_access is refused, and the log says w
   await expect(page).toHaveURL(`${APP}/signin?reason=idp_error&returnTo=%2Fdashboard`);
   await expect.poll(() => app!.output()).toContain('invalid_scope');
   expect(app!.output()).toContain('OIDC_AUTH_PARAMS=access_type=offline&prompt=consent');
+});
+
+test('tokens too large for a cookie: the sign-in is refused with a page that says so, and nothing is left half-done', async ({ page, context }) => {
+  await startPair('huge-tokens');
+  await page.goto(`${APP}/dashboard`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtIdp(page);
+  await expect(page).toHaveURL(`${APP}/signin?reason=tokens_too_large&returnTo=%2Fdashboard`);
+  await expect(page.getByText(/its tokens are too large/)).toBeVisible();
+  expect((await context.cookies()).filter((cookie) => cookie.name.startsWith('renewal-session'))).toEqual([]);
+  await expect.poll(() => app!.output()).toMatch(/tokens make a \d+-byte session cookie, over the 12000-byte budget/);
 });

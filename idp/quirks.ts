@@ -18,6 +18,7 @@ export const QUIRKS = {
   'undecoded-basic': 'Basic credentials are compared without form-decoding them; a refused client is answered 403',
   'post-only': 'only client_secret_post is offered and accepted',
   'large-tokens': 'access, refresh and ID tokens of 2–3 KB each (Keycloak, Entra)',
+  'huge-tokens': 'access and refresh tokens of about 8 KB each: more than a cookie-borne session can hold',
   'private-key-jwt': 'the client authenticates with private_key_jwt, with the public half of OIDC_CLIENT_PRIVATE_KEY(_FILE)',
 } as const;
 
@@ -32,14 +33,28 @@ export function parseQuirks(raw: string | undefined): ReadonlySet<Quirk> {
   return new Set(names as Quirk[]);
 }
 
+export interface TokenPadding {
+  /** Appended to refresh tokens (and stripped from those presented back). */
+  readonly refreshSuffix: string;
+  /** An extra claim of JWT access tokens (base64 adds a third). */
+  readonly accessTokenClaim: string;
+  /** Directory groups in the ID token. */
+  readonly idTokenGroups: readonly string[];
+}
+
 /**
  * large-tokens: padding that brings each token to 2.4–2.9 KB, the size Keycloak or Entra
- * issue: the refresh token's suffix, a JWT access token's extra claim (base64 adds a
- * third), and the ID token's directory groups.
+ * issue; huge-tokens: about 8 KB each.
  */
-export const LARGE_TOKEN_PADDING = 'L'.repeat(2400);
-export const LARGE_ACCESS_TOKEN_CLAIM = 'L'.repeat(1300);
-export const LARGE_ID_TOKEN_GROUPS = Array.from({ length: 28 }, (_, i) => `renewal-demo-group-with-a-long-directory-name-${String(i).padStart(2, '0')}`);
+export function tokenPadding(quirks: ReadonlySet<Quirk>): TokenPadding | undefined {
+  const scale = quirks.has('huge-tokens') ? 3.4 : quirks.has('large-tokens') ? 1 : 0;
+  if (scale === 0) return undefined;
+  return {
+    refreshSuffix: `.${'L'.repeat(Math.round(2400 * scale))}`,
+    accessTokenClaim: 'L'.repeat(Math.round(1300 * scale)),
+    idTokenGroups: Array.from({ length: 28 }, (_, i) => `renewal-demo-group-with-a-long-directory-name-${String(i).padStart(2, '0')}`),
+  };
+}
 
 interface QuirkContext {
   readonly issuer: string;
@@ -109,14 +124,16 @@ export function quirkMiddleware(quirks: ReadonlySet<Quirk>, credentials: QuirkCo
     replaceRequestForm(ctx, form);
   }
 
+  const padding = tokenPadding(quirks);
+
   /** large-tokens: refresh tokens are handed out padded; strip the padding from what comes back. */
-  async function unpadRefreshTokens(ctx: Context): Promise<void> {
+  async function unpadRefreshTokens(ctx: Context, suffix: string): Promise<void> {
     const form = await requestForm(ctx);
     let changed = false;
     for (const name of ['refresh_token', 'token']) {
       const value = form.get(name);
-      if (value?.endsWith(`.${LARGE_TOKEN_PADDING}`)) {
-        form.set(name, value.slice(0, -LARGE_TOKEN_PADDING.length - 1));
+      if (value?.endsWith(suffix)) {
+        form.set(name, value.slice(0, -suffix.length));
         changed = true;
       }
     }
@@ -134,7 +151,7 @@ export function quirkMiddleware(quirks: ReadonlySet<Quirk>, credentials: QuirkCo
     if (quirks.has('opaque-access-tokens')) delete body.expires_in;
     if (grantType === 'refresh_token' && quirks.has('no-id-token-on-refresh')) delete body.id_token;
     if (grantType === 'refresh_token' && quirks.has('no-rotation')) delete body.refresh_token;
-    if (quirks.has('large-tokens') && typeof body.refresh_token === 'string') body.refresh_token = `${body.refresh_token}.${LARGE_TOKEN_PADDING}`;
+    if (padding && typeof body.refresh_token === 'string') body.refresh_token = `${body.refresh_token}${padding.refreshSuffix}`;
   }
 
   async function tokenEndpoints(ctx: Context, next: Next): Promise<void> {
@@ -146,7 +163,7 @@ export function quirkMiddleware(quirks: ReadonlySet<Quirk>, credentials: QuirkCo
       }
       await basicAsPost(ctx);
     }
-    if (quirks.has('large-tokens')) await unpadRefreshTokens(ctx);
+    if (padding) await unpadRefreshTokens(ctx, padding.refreshSuffix);
     const form = await requestForm(ctx);
     const grantType = ctx.path === '/token' ? form.get('grant_type') : null;
     const presented = form.get('refresh_token');

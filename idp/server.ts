@@ -8,7 +8,7 @@ import Provider, { type Configuration, errors } from 'oidc-provider';
 import { enableSoakAccounts, findAccount } from './accounts.js';
 import { interactionRoutes } from './interactions.js';
 import { logoutPage } from './pages.js';
-import { LARGE_ACCESS_TOKEN_CLAIM, LARGE_ID_TOKEN_GROUPS, quirkMiddleware } from './quirks.js';
+import { quirkMiddleware, tokenPadding } from './quirks.js';
 import { readSettings } from './settings.js';
 import { MemoryStore } from './store.js';
 import { testControls } from './test-controls.js';
@@ -31,7 +31,7 @@ function clientAuthentication(): Record<string, unknown> {
   return { token_endpoint_auth_method: 'client_secret_basic', client_secret: settings.clientSecret };
 }
 
-const largeTokens = quirks.has('large-tokens');
+const padding = tokenPadding(quirks);
 
 const configuration: Configuration = {
   adapter: MemoryStore,
@@ -73,7 +73,7 @@ const configuration: Configuration = {
     return {
       accountId: account.id,
       async claims() {
-        return { sub: account.id, name: account.name, email: account.email, email_verified: true, groups: largeTokens ? LARGE_ID_TOKEN_GROUPS : undefined };
+        return { sub: account.id, name: account.name, email: account.email, email_verified: true, groups: padding?.idTokenGroups };
       },
     };
   },
@@ -125,7 +125,7 @@ const configuration: Configuration = {
   // no-rotation: the same refresh token serves until it expires (Google, Keycloak's default).
   rotateRefreshToken: () => !quirks.has('no-rotation'),
   ...(quirks.has('post-only') ? { clientAuthMethods: ['client_secret_post'] } : {}),
-  ...(largeTokens ? { extraTokenClaims: async () => ({ padding: LARGE_ACCESS_TOKEN_CLAIM }) } : {}),
+  ...(padding ? { extraTokenClaims: async () => ({ padding: padding.accessTokenClaim }) } : {}),
   ttl: {
     AccessToken: settings.accessTokenTtl,
     AuthorizationCode: 60,

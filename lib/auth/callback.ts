@@ -6,7 +6,7 @@ import { isAuthError } from './errors';
 import { noticePage, unavailablePage } from './notice-page';
 import { finishSignIn, type SignedIn, type SignInTransaction } from './oidc';
 import { hashRefreshToken, publishReauthentication } from './refresh';
-import { readSessionCookie, sealTokens, sessionCookieWrites } from './sealed-cookie';
+import { readSessionCookie, SIGN_IN_COOKIE_BUDGET, sealSession, sealTokens, sessionCookieWrites } from './sealed-cookie';
 import { cookieSettings, nowSeconds, readSession, sealForCookie } from './runtime';
 import { SESSION_PAYLOAD_VERSION, type SessionData } from './session-payload';
 import { readTransaction, transactionCookieClear } from './transaction-cookie';
@@ -110,6 +110,15 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
     return toSignIn(reason, transaction.returnTo);
   }
 
+  const size = await provisionalCookieSize(signedIn, now);
+  if (size > SIGN_IN_COOKIE_BUDGET) {
+    console.error(
+      `renewal: the IdP's tokens make a ${size}-byte session cookie, over the ${SIGN_IN_COOKIE_BUDGET}-byte budget (Node accepts 16 KB of request headers), so the sign-in was refused. ` +
+        'Make the IdP issue smaller access or refresh tokens (fewer claims or groups, opaque tokens).',
+    );
+    return toSignIn('tokens_too_large', transaction.returnTo);
+  }
+
   try {
     const session = await recordSignIn(request, transaction, signedIn, now);
     const response = NextResponse.redirect(new URL(transaction.returnTo, config.appUrl), 303);
@@ -132,6 +141,26 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
   }
 }
 
+/** A new session for `signedIn`, with a fresh session id (no fixation). */
+function newSession(signedIn: SignedIn, userId: string, now: number): SessionData {
+  return {
+    v: SESSION_PAYLOAD_VERSION,
+    sid: newSessionId(),
+    userId,
+    sub: signedIn.subject,
+    name: signedIn.name,
+    email: signedIn.email,
+    createdAt: now,
+    tokenVersion: 0,
+    tokens: signedIn.tokens,
+  };
+}
+
+/** The size of the cookie a new session with these tokens would have (the user id is as long as any). */
+async function provisionalCookieSize(signedIn: SignedIn, now: number): Promise<number> {
+  return (await sealSession(newSession(signedIn, newSessionId(), now), cookieSettings())).length;
+}
+
 /**
  * The session this sign-in gives the browser. A silent re-authentication of the
  * browser's live session (same person) continues it as its next token generation, so
@@ -152,17 +181,7 @@ async function recordSignIn(request: NextRequest, transaction: SignInTransaction
   }
 
   const userId = await upsertUser({ issuer: config.oidc.issuer.href, subject: signedIn.subject, name: signedIn.name, email: signedIn.email }, new Date(now * 1000));
-  const session: SessionData = {
-    v: SESSION_PAYLOAD_VERSION,
-    sid: newSessionId(),
-    userId,
-    sub: signedIn.subject,
-    name: signedIn.name,
-    email: signedIn.email,
-    createdAt: now,
-    tokenVersion: 0,
-    tokens: signedIn.tokens,
-  };
+  const session = newSession(signedIn, userId, now);
   await createSession({
     id: session.sid,
     userId,

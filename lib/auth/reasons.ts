@@ -14,6 +14,7 @@ export const REASON_TEXT: Readonly<Record<string, string>> = {
   access_denied: 'Sign-in was cancelled or refused at the identity provider.',
   idp_error: 'The identity provider could not complete the sign-in. Please try again.',
   client_refused: 'The identity provider refused this application\'s credentials, so you could not be signed in. This is a setup problem on our side, not yours: please tell the site\'s operator (the server log says what to change).',
+  tokens_too_large: 'Your identity provider signed you in, but its tokens are too large for this application to keep in your browser, so no session was created. This is a setup problem on our side, not yours: please tell the site\'s operator.',
   callback_failed: 'The sign-in response could not be verified, so no session was created. Please try again.',
   idp_unavailable: 'The identity provider cannot be reached right now. Please try again in a moment.',
 };

@@ -43,6 +43,12 @@ export interface CookieJar {
 /** Browsers drop cookies over ~4096 bytes including name and attributes. */
 const CHUNK_SIZE = 3800;
 const MAX_CHUNKS = 10;
+/**
+ * The largest sealed session a sign-in may start with. Node (and so `next start`) refuses
+ * requests with over 16 KB of headers (431): a bigger cookie would lock its owner out of
+ * every page, sign-out included. The rest is left for the other headers.
+ */
+export const SIGN_IN_COOKIE_BUDGET = 12_000;
 
 export function sessionCookieName(secure: boolean): string {
   // __Host- binds the cookie to this exact origin: Secure, Path=/ and no Domain.
