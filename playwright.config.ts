@@ -10,10 +10,22 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   forbidOnly: !!process.env.CI,
-  reporter: [['list']],
+  // The HTML report (`npx playwright show-report`) is written, never opened: opening it
+  // would hold a terminal or CI job until someone presses Ctrl-C.
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  projects: [
+    // Signs alice in once and saves her browser state for `signedIn` (e2e/fixtures.ts).
+    { name: 'setup', testMatch: /auth\.setup\.ts$/ },
+    // The specs that start from a fresh browser and sign in themselves.
+    { name: 'e2e', testMatch: /\.spec\.ts$/, testIgnore: /[\\/]flows[\\/]/ },
+    // Flows written with the fixtures; only these wait for `setup`, so a failed sign-in
+    // there skips them and nothing else.
+    { name: 'flows', testMatch: /[\\/]flows[\\/].*\.spec\.ts$/, dependencies: ['setup'] },
+  ],
   use: {
     baseURL: APP_URL,
     trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: chromiumExecutable(),
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],

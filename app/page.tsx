@@ -1,6 +1,16 @@
 import Link from 'next/link';
+import { confirmsSignOut } from '@/lib/auth';
 
-export default function Home() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+/**
+ * The home page, and where the IdP returns a person after sign-out
+ * (`post_logout_redirect_uri` is `/`): it says "signed out" only when the returned
+ * `state` is the one this browser's sign-out sent; otherwise it is the ordinary home page.
+ */
+export default async function Home({ searchParams }: { searchParams: SearchParams }) {
+  const { state } = await searchParams;
+  if (await confirmsSignOut(typeof state === 'string' ? state : undefined)) return <SignedOut />;
   return (
     <div className="card">
       <h1>Renewal</h1>
@@ -12,6 +22,24 @@ export default function Home() {
         <Link className="button" href="/dashboard">
           Go to your dashboard
         </Link>
+      </p>
+    </div>
+  );
+}
+
+function SignedOut() {
+  return (
+    <div className="card" data-testid="signed-out">
+      <h1>You are signed out</h1>
+      <p role="status">
+        Your Renewal session has ended: this browser no longer holds it, and your identity provider was asked to end
+        its sign-in too.
+      </p>
+      <p>
+        {/* A plain link: prefetching it would start a sign-in nobody asked for. */}
+        <a className="button" href="/auth/login?returnTo=%2Fdashboard">
+          Sign in again
+        </a>
       </p>
     </div>
   );

@@ -140,6 +140,8 @@ for (const profile of PROFILES) {
       await page.goto(`${APP}/dashboard`);
       await expect(page).toHaveURL(/\/signin\?returnTo=%2Fdashboard&reason=refresh_failed$/);
     });
+    // The quirks and test controls read request bodies before oidc-provider, unnoticed by it.
+    expect(idp!.output()).not.toContain('already parsed request body');
   });
 }
 

@@ -36,3 +36,11 @@ export function appEnv(port: number): Record<string, string> {
     NEXT_TELEMETRY_DISABLED: '1',
   };
 }
+
+/**
+ * `next dev` for e2e/dev-mode.spec.ts, with a dev IdP and notes API of its own: the
+ * suite's IdP sends sign-ins back to APP_URL only.
+ */
+export const DEV_MODE_APP_URL = 'http://localhost:3108';
+export const DEV_MODE_IDP_PORT = 4108;
+export const DEV_MODE_NOTES_API_PORT = 4109;

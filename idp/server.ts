@@ -4,7 +4,7 @@
  * over HTTP.
  */
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider, { type Configuration, errors } from 'oidc-provider';
+import { type Configuration, errors, Provider } from './oidc-provider.js';
 import { enableSoakAccounts, findAccount } from './accounts.js';
 import { interactionRoutes } from './interactions.js';
 import { logoutPage } from './pages.js';

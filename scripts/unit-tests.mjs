@@ -11,7 +11,7 @@ function find(dir) {
   });
 }
 
-const files = ['lib', 'idp', 'scripts'].flatMap(find).sort();
+const files = ['lib', 'idp', 'scripts', 'e2e'].flatMap(find).sort();
 // react-server: lets modules marked `import 'server-only'` load outside Next.js.
 const result = spawnSync(process.execPath, ['--conditions=react-server', '--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

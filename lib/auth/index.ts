@@ -7,6 +7,8 @@
  * - route handlers: `withSession(handler)`; server actions: `getAccessToken()`,
  *   `requireActionSession()` (validate, renew when due, write the cookie)
  * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`
+ * - the home page, where sign-out returns: `confirmsSignOut(state)`
+ * - the dashboard's chart: `sessionTimeline(session, events)`
  */
 import 'server-only';
 
@@ -22,5 +24,8 @@ export { reasonText } from './reasons';
 export { recentEvents } from './registry';
 export { endOtherOwnSessions, endOwnSession, listOwnSessions, type OwnSession } from './own-sessions';
 export { safeReturnTo } from './return-to';
+export { sessionTimeline } from './session-timeline';
+export { confirmsSignOut } from './sign-out-state';
 export { getAccessToken, requireActionSession, type SessionContext, withSession } from './server-session';
 export type { SessionData } from './session-payload';
+export type { MarkerKind, TimelineChart } from './timeline';

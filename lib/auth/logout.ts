@@ -1,5 +1,4 @@
 import 'server-only';
-import { randomBytes } from 'node:crypto';
 import { type NextRequest, NextResponse } from 'next/server';
 import { endSession } from './end-session';
 import { noticePage } from './notice-page';
@@ -7,12 +6,14 @@ import { endSessionUrl, revokeRefreshToken } from './oidc';
 import { isSameOrigin } from './same-origin';
 import { readSessionCookie, sessionCookieClears } from './sealed-cookie';
 import { cookieSettings, readSession } from './runtime';
+import { newSignOutState, signOutStateCookie } from './sign-out-state';
 import { env } from '../env';
 
 /**
  * POST /auth/logout — same-origin only. Ends the session (registry, refresh token at the
  * IdP — a failure there does not block sign-out —, audit), clears the cookie, then hands
- * over to the IdP's RP-initiated logout where it offers one.
+ * over to the IdP's RP-initiated logout where it offers one. Its `state` is kept in a
+ * cookie, so the home page it returns to says "signed out" only to this browser.
  */
 export async function handleLogout(request: NextRequest) {
   const config = env();
@@ -42,9 +43,12 @@ export async function handleLogout(request: NextRequest) {
     }
   }
 
-  const idpLogout = session ? await endSessionUrl(idTokenHint, randomBytes(16).toString('base64url')) : undefined;
+  const state = newSignOutState();
+  const idpLogout = session ? await endSessionUrl(idTokenHint, state) : undefined;
   const response = NextResponse.redirect(idpLogout ?? new URL('/signin?reason=signed_out', config.appUrl), 303);
-  for (const write of sessionCookieClears(request.cookies, cookieSettings())) response.cookies.set(write.name, write.value, write.options);
+  const writes = sessionCookieClears(request.cookies, cookieSettings());
+  if (idpLogout) writes.push(signOutStateCookie(state, config.secureCookies));
+  for (const write of writes) response.cookies.set(write.name, write.value, write.options);
   response.headers.set('Cache-Control', 'no-store');
   response.headers.set('Clear-Site-Data', '"cache"');
   return response;

@@ -1,4 +1,5 @@
-import { recentEvents, requireSession } from '@/lib/auth';
+import { recentEvents, requireSession, sessionTimeline } from '@/lib/auth';
+import { SessionTimeline } from './session-timeline';
 import { TokenCountdown } from './token-countdown';
 
 function time(epochSeconds: number): string {
@@ -35,9 +36,13 @@ export default async function Dashboard() {
         <TokenCountdown expiresAt={tokens.expiresAt} issuedAt={tokens.issuedAt} />
       </div>
       <div className="card">
-        <h2>Recent session events</h2>
+        <h2>This session over time</h2>
+        <SessionTimeline chart={sessionTimeline(session, events ?? [])} tokenVersion={session.tokenVersion} />
+      </div>
+      <div className="card">
+        <h2 id="events-heading">Recent session events</h2>
         {events ? (
-          <table data-testid="events">
+          <table data-testid="events" aria-labelledby="events-heading">
             <thead>
               <tr>
                 <th>When</th>

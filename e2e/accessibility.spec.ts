@@ -1,0 +1,54 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { signInAtIdp } from './helpers';
+
+// Every page a person can reach, checked against WCAG 2.1 A and AA by axe. Serious and
+// critical violations fail; lesser ones are axe's advice.
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+async function expectNoSeriousViolations(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
+  const serious = violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  expect(serious, `axe on ${page.url()}`).toEqual([]);
+}
+
+for (const path of ['/', '/signin', '/signin?returnTo=%2Fnotes&reason=refresh_failed']) {
+  test(`${path} has no serious accessibility violations`, async ({ page }) => {
+    await page.goto(path);
+    await expectNoSeriousViolations(page);
+  });
+}
+
+for (const path of ['/dashboard', '/notes', '/notes?status=added', '/sessions']) {
+  test(`${path}, signed in, has no serious accessibility violations`, async ({ signedIn: { page } }) => {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expectNoSeriousViolations(page);
+  });
+}
+
+test('the dev IdP\'s login page, also with an error, has no serious accessibility violations', async ({ page }) => {
+  await page.goto('/auth/login?returnTo=/dashboard');
+  await expect(page.getByLabel('Username')).toBeVisible();
+  await expectNoSeriousViolations(page);
+  await signInAtIdp(page, 'alice', 'not-the-password');
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expectNoSeriousViolations(page);
+});
+
+test('the page after signing out has no serious accessibility violations', async ({ signedIn: { page } }) => {
+  await page.goto('/dashboard');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/^http:\/\/localhost:3100\/(\?state=[\w-]+)?$/);
+  await expectNoSeriousViolations(page);
+});
+
+test('the "try again" page of an unreachable IdP has no serious accessibility violations', async ({ signedIn: { page }, idp }) => {
+  await idp.waitForExpiry(page);
+  await idp.tokenEndpoint('fail');
+  expect((await page.goto('/dashboard'))?.status()).toBe(503);
+  await expectNoSeriousViolations(page);
+});

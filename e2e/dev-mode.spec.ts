@@ -1,0 +1,97 @@
+import { expect, type Page, test } from '@playwright/test';
+import { createRequire } from 'node:module';
+import { type SpawnedServer, startServer } from './servers';
+import { signIn } from './helpers';
+import { ACCESS_TOKEN_TTL, appEnv, CLIENT_ID, CLIENT_SECRET, DEV_MODE_APP_URL, DEV_MODE_IDP_PORT, DEV_MODE_NOTES_API_PORT } from './settings';
+
+// What a developer sees in `npm run dev`: no console errors and no issues in Next.js's dev
+// overlay on any page, signed out and signed in. `next dev` builds into .next/dev, so it
+// runs beside the production build the rest of the suite serves.
+
+const IDP_URL = `http://127.0.0.1:${DEV_MODE_IDP_PORT}`;
+const NOTES_API_URL = `http://127.0.0.1:${DEV_MODE_NOTES_API_PORT}`;
+const APP_PORT = new URL(DEV_MODE_APP_URL).port;
+const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+// `next dev` compiles each route on its first request: slow on a small machine.
+const COMPILE_MS = 120_000;
+
+test.use({ baseURL: DEV_MODE_APP_URL, navigationTimeout: COMPILE_MS });
+
+function startDevServers(): Promise<SpawnedServer>[] {
+  const tsx = ['--import', 'tsx'];
+  return [
+    startServer({
+      name: 'dev IdP',
+      args: [...tsx, 'idp/server.ts'],
+      env: { ...process.env, DEV_IDP_PORT: String(DEV_MODE_IDP_PORT), APP_URL: DEV_MODE_APP_URL, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: CLIENT_SECRET, DEV_IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL) },
+      readyUrl: `${IDP_URL}/.well-known/openid-configuration`,
+      timeoutMs: 30_000,
+    }),
+    startServer({
+      name: 'notes API',
+      args: [...tsx, 'resource/server.ts'],
+      env: { ...process.env, RESOURCE_PORT: String(DEV_MODE_NOTES_API_PORT), RESOURCE_ISSUER: IDP_URL },
+      readyUrl: `${NOTES_API_URL}/health`,
+      timeoutMs: 30_000,
+    }),
+    startServer({
+      name: 'next dev',
+      args: [nextBin, 'dev', '--port', APP_PORT, '--hostname', '127.0.0.1'],
+      env: { ...process.env, ...appEnv(Number(APP_PORT)), APP_URL: DEV_MODE_APP_URL, OIDC_ISSUER: IDP_URL, NOTES_API_URL, NODE_ENV: 'development' },
+      readyUrl: `${DEV_MODE_APP_URL}/status`,
+      timeoutMs: COMPILE_MS,
+    }),
+  ];
+}
+
+/** Console errors and uncaught exceptions, each with the page it happened on. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    // A failed load names its resource only in the location.
+    if (message.type() === 'error') errors.push(`${page.url()}: ${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+  return errors;
+}
+
+/** Next.js's dev tools live in <nextjs-portal> (an open shadow root, which locators pierce). */
+async function expectNoNextIssues(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await expect(page.locator('nextjs-portal [data-nextjs-dev-tools-button]')).toBeVisible();
+  // [data-issues] is the "N issues" badge, shown only when there is at least one.
+  await expect(page.locator('nextjs-portal [data-issues]'), `Next.js issues on ${page.url()}`).toHaveCount(0);
+  await expect(page.locator('nextjs-portal [data-nextjs-dialog]'), `Next.js error overlay on ${page.url()}`).toHaveCount(0);
+}
+
+async function visit(page: Page, path: string): Promise<void> {
+  await page.goto(path);
+  await expectNoNextIssues(page);
+}
+
+test('in development, every page loads without console errors or Next.js issues', async ({ browser }) => {
+  test.setTimeout(6 * COMPILE_MS);
+  const started = await Promise.allSettled(startDevServers());
+  const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  try {
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    const context = await browser.newContext({ baseURL: DEV_MODE_APP_URL });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    // The sign-in button's route, compiled before the assertions that wait only seconds for it.
+    await page.request.get('/auth/login', { maxRedirects: 0, timeout: COMPILE_MS });
+
+    for (const path of ['/', '/signin', '/signin?returnTo=%2Fnotes&reason=refresh_failed']) await visit(page, path);
+    await signIn(page, '/dashboard');
+    await expectNoNextIssues(page);
+    for (const path of ['/notes', '/sessions', '/dashboard']) await visit(page, path);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.origin === DEV_MODE_APP_URL && url.pathname === '/');
+    await expectNoNextIssues(page);
+
+    expect(errors).toEqual([]);
+    await context.close();
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+});

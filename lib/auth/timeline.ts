@@ -1,0 +1,243 @@
+import type { AuditType } from './registry';
+
+/**
+ * The dashboard's session timeline: which access tokens lived when, what happened to the
+ * session, and where each of those goes on the chart. Pure (times in epoch seconds), so
+ * the arithmetic is unit-tested; the caller reads the audit trail and the session.
+ *
+ * The audit trail records when each token was obtained (`sign_in`, `refresh`,
+ * `reauthenticated`) but not when it expired. Only the current token's issue and expiry
+ * are known exactly (the session holds them); earlier tokens are drawn with the current
+ * token's lifetime: their expiries are estimates. Adoptions (a request taking the token set
+ * another request published) are not audited, so the chart cannot show them.
+ */
+
+/** An audit trail entry, as the registry returns it. */
+export interface TimelineEvent {
+  readonly at: Date;
+  readonly type: string;
+  readonly reason: string | null;
+}
+
+export interface TimelineInput {
+  /** The session's audit events, in any order. */
+  readonly events: readonly TimelineEvent[];
+  /** The access token the session holds now. */
+  readonly current: { readonly issuedAt: number; readonly expiresAt: number };
+  /** Seconds before expiry at which a token is renewed (lib/auth/decision.ts `refreshWindow`). */
+  readonly refreshWindowSec: number;
+  readonly now: number;
+}
+
+export type MarkerKind = 'sign_in' | 'renewal' | 'failure' | 'end';
+
+/** One access token's life, and the window before its expiry in which it is renewed. */
+export interface TokenLife {
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly renewFrom: number;
+  /** The token the session holds, its times exact; any other's expiry is an estimate. */
+  readonly current: boolean;
+}
+
+export interface TimelineMarker {
+  readonly at: number;
+  readonly kind: MarkerKind;
+  /** The audit type, and its reason in parentheses: the same words as the events table. */
+  readonly label: string;
+}
+
+export interface Timeline {
+  readonly start: number;
+  readonly end: number;
+  readonly now: number;
+  /** Oldest first; the current token is among them exactly once. */
+  readonly tokens: readonly TokenLife[];
+  readonly markers: readonly TimelineMarker[];
+}
+
+/** Every audit type has a place on the chart, or none on purpose. */
+const MARKER_KIND: Readonly<Record<AuditType, MarkerKind>> = {
+  sign_in: 'sign_in',
+  refresh: 'renewal',
+  reauthenticated: 'renewal',
+  refresh_failed: 'failure',
+  refresh_unavailable: 'failure',
+  refresh_lost: 'failure',
+  rejected: 'failure',
+  sign_out: 'end',
+  replaced: 'end',
+  idp_logout: 'end',
+  ended_elsewhere: 'end',
+};
+
+/** The audit types that mean "a new access token was obtained". */
+const ISSUES_TOKEN: ReadonlySet<string> = new Set<AuditType>(['sign_in', 'refresh', 'reauthenticated']);
+
+/**
+ * How far an issuing event may be from the current token's `issuedAt` and still be the
+ * event that obtained it: the event is written after the token arrives (and after the
+ * registry row is published), and `issuedAt` is rounded down to the second.
+ */
+const SAME_TOKEN_SEC = 5;
+
+/** A chart needs some width of time even when everything happened in the same second. */
+const MIN_SPAN_SEC = 10;
+
+function markerKind(type: string): MarkerKind | undefined {
+  return Object.hasOwn(MARKER_KIND, type) ? MARKER_KIND[type as AuditType] : undefined;
+}
+
+function seconds(date: Date): number {
+  return date.getTime() / 1000;
+}
+
+/** The index of the issuing time that obtained the current token, or -1 when none is near enough. */
+function currentTokenIndex(issuedTimes: readonly number[], issuedAt: number): number {
+  let best = -1;
+  issuedTimes.forEach((at, index) => {
+    const distance = Math.abs(at - issuedAt);
+    if (distance <= SAME_TOKEN_SEC && (best === -1 || distance <= Math.abs(issuedTimes[best]! - issuedAt))) best = index;
+  });
+  return best;
+}
+
+/** The tokens, markers and time span of one session, from its audit events and its current token. */
+export function buildTimeline(input: TimelineInput): Timeline {
+  const { current, refreshWindowSec, now } = input;
+  const lifetime = Math.max(0, current.expiresAt - current.issuedAt);
+  const life = (issuedAt: number, expiresAt: number, isCurrent: boolean): TokenLife => ({
+    issuedAt,
+    expiresAt,
+    renewFrom: Math.max(issuedAt, expiresAt - refreshWindowSec),
+    current: isCurrent,
+  });
+
+  const events = [...input.events].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const markers: TimelineMarker[] = events.flatMap((event) => {
+    const kind = markerKind(event.type);
+    return kind ? [{ at: seconds(event.at), kind, label: event.reason ? `${event.type} (${event.reason})` : event.type }] : [];
+  });
+
+  const issuedTimes = events.filter((event) => ISSUES_TOKEN.has(event.type)).map((event) => seconds(event.at));
+  const currentIndex = currentTokenIndex(issuedTimes, current.issuedAt);
+  const tokens = issuedTimes.map((at, index) => (index === currentIndex ? life(current.issuedAt, current.expiresAt, true) : life(at, at + lifetime, false)));
+  // The event that obtained the current token may be older than the events read.
+  if (currentIndex === -1) tokens.push(life(current.issuedAt, current.expiresAt, true));
+  tokens.sort((a, b) => a.issuedAt - b.issuedAt);
+
+  const times = [now, ...tokens.flatMap((token) => [token.issuedAt, token.expiresAt]), ...markers.map((marker) => marker.at)];
+  const start = Math.min(...times);
+  const end = Math.max(start + MIN_SPAN_SEC, ...times);
+  return { start, end, now, tokens, markers };
+}
+
+/** Where things go on the chart, in the SVG's own units (its viewBox). */
+export interface TimelineChart {
+  /** The chart in words, for its <desc>. */
+  readonly description: string;
+  readonly width: number;
+  readonly height: number;
+  /** The plotted area: lanes and markers lie between `left` and `right`. */
+  readonly plot: { readonly left: number; readonly right: number; readonly top: number; readonly bottom: number };
+  /** The row of event markers, above the token lanes. */
+  readonly markerY: number;
+  readonly laneHeight: number;
+  readonly barHeight: number;
+  readonly lanes: ReadonlyArray<{
+    readonly token: TokenLife;
+    /** Text for the lane's label at the left. */
+    readonly label: string;
+    readonly y: number;
+    readonly x: number;
+    readonly width: number;
+    readonly windowX: number;
+    readonly windowWidth: number;
+    /** The token's times in words, for its tooltip. */
+    readonly title: string;
+  }>;
+  readonly markers: ReadonlyArray<TimelineMarker & { readonly x: number; readonly title: string }>;
+  readonly nowX: number;
+  readonly ticks: ReadonlyArray<{ readonly x: number; readonly label: string }>;
+}
+
+const WIDTH = 640;
+const LEFT = 96;
+const RIGHT = 20;
+const TOP = 14;
+const MARKER_ROW = 26;
+const LANE_HEIGHT = 22;
+const BAR_HEIGHT = 12;
+const AXIS_HEIGHT = 40;
+/** Tick spacings a person reads easily, in seconds. */
+const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+const MAX_TICKS = 6;
+
+/** Clock time in UTC, as the events table shows it; seconds only when the ticks need them. */
+function clock(epochSeconds: number, withSeconds: boolean): string {
+  const iso = new Date(epochSeconds * 1000).toISOString();
+  return withSeconds ? iso.slice(11, 19) : iso.slice(11, 16);
+}
+
+/** Round-numbered ticks across [start, end]: at most MAX_TICKS of them. */
+export function timeTicks(start: number, end: number): Array<{ at: number; label: string }> {
+  const span = end - start;
+  const step = TICK_STEPS.find((candidate) => span / candidate <= MAX_TICKS) ?? Math.ceil(span / MAX_TICKS);
+  const ticks: Array<{ at: number; label: string }> = [];
+  for (let at = Math.ceil(start / step) * step; at <= end; at += step) ticks.push({ at, label: clock(at, step < 60) });
+  return ticks;
+}
+
+function counted(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function tokenTitle(token: TokenLife): string {
+  const name = token.current ? 'Current access token' : 'Earlier access token';
+  const expiry = token.current ? 'expires' : 'expired about';
+  return `${name}: issued ${clock(token.issuedAt, true)}, renewed from ${clock(token.renewFrom, true)}, ${expiry} ${clock(token.expiresAt, true)} UTC`;
+}
+
+/** The chart in words: what a person looking at it would take away. */
+export function describeTimeline(timeline: Timeline): string {
+  const current = timeline.tokens.find((token) => token.current);
+  const kinds = (kind: MarkerKind) => timeline.markers.filter((marker) => marker.kind === kind).length;
+  return [
+    `${counted(timeline.tokens.length, 'access token', 'access tokens')} from ${clock(timeline.start, true)} to ${clock(timeline.end, true)} UTC.`,
+    current ? `The current one was issued at ${clock(current.issuedAt, true)}, is renewed from ${clock(current.renewFrom, true)} and expires at ${clock(current.expiresAt, true)}.` : '',
+    `Events: ${counted(kinds('sign_in'), 'sign-in', 'sign-ins')}, ${counted(kinds('renewal'), 'renewal', 'renewals')}, ${counted(kinds('failure'), 'failure', 'failures')}, ${counted(kinds('end'), 'end', 'ends')}; each is listed in the table of recent session events.`,
+    timeline.tokens.some((token) => !token.current) ? "Earlier tokens' expiries are estimated from the current token's lifetime." : '',
+    `Now is ${clock(timeline.now, true)}.`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** Lays `timeline` out: one lane per token, a row of markers above, a time axis below. */
+export function layoutTimeline(timeline: Timeline): TimelineChart {
+  const plotTop = TOP + MARKER_ROW;
+  const plotBottom = plotTop + timeline.tokens.length * LANE_HEIGHT;
+  const x = (at: number) => LEFT + ((at - timeline.start) / (timeline.end - timeline.start)) * (WIDTH - LEFT - RIGHT);
+  return {
+    description: describeTimeline(timeline),
+    width: WIDTH,
+    height: plotBottom + AXIS_HEIGHT,
+    plot: { left: LEFT, right: WIDTH - RIGHT, top: plotTop, bottom: plotBottom },
+    markerY: TOP + MARKER_ROW / 2,
+    laneHeight: LANE_HEIGHT,
+    barHeight: BAR_HEIGHT,
+    lanes: timeline.tokens.map((token, index) => ({
+      token,
+      label: token.current ? 'current token' : `token ${index + 1}`,
+      y: plotTop + index * LANE_HEIGHT,
+      x: x(token.issuedAt),
+      width: x(token.expiresAt) - x(token.issuedAt),
+      windowX: x(token.renewFrom),
+      windowWidth: x(token.expiresAt) - x(token.renewFrom),
+      title: tokenTitle(token),
+    })),
+    markers: timeline.markers.map((marker) => ({ ...marker, x: x(marker.at), title: `${marker.label} at ${clock(marker.at, true)} UTC` })),
+    nowX: x(timeline.now),
+    ticks: timeTicks(timeline.start, timeline.end).map((tick) => ({ x: x(tick.at), label: tick.label })),
+  };
+}
