@@ -107,6 +107,13 @@ describe(`refresh coordination on ${kind}`, () => {
     const late = await renewer(idp.refresh)(session, clock);
     assert.equal(idp.calls.length, 1);
     assert.equal(late.kind === 'renewed' && late.session.tokens.accessToken, 'at-1');
+
+    // The audit trail says it once per process, however many requests adopt.
+    const another = renewer(idp.refresh);
+    await another(session, clock);
+    await another(session, clock);
+    const adopted = await db.auditEvent.findMany({ where: { sessionId: sid, type: 'adopted' } });
+    assert.deepEqual(adopted.map((event) => event.reason), ['generation 0 took 1', 'generation 0 took 1']);
   });
 
   test('invalid_grant revokes the session and records why', async () => {

@@ -57,6 +57,7 @@ interface SupersededGeneration {
 const POLL_MS = 100;
 /** After a failure, no instance asks the IdP about this session again before this many seconds. */
 const RETRY_AFTER_FAILURE_SEC = 2;
+const MAX_ADOPTIONS_REMEMBERED = 10_000;
 /** Sequential IdP calls one attempt may make: discovery, introspection, the token request. */
 const IDP_CALLS_PER_ATTEMPT = 3;
 
@@ -131,6 +132,8 @@ export async function publishReauthentication(db: Db, sid: string, tokens: Token
 export function createRenewer(deps: RenewerDeps): Renewer {
   const instanceId = randomUUID();
   const inFlight = new Map<string, Promise<RenewOutcome>>();
+  /** `sid:generation` adoptions already audited by this process: a burst adopts many times, the trail says it once. */
+  const adoptionsAudited = new Set<string>();
   // The lease outlives the longest attempt, so it never lapses while its holder may still
   // spend the token: otherwise another instance would send the same token again.
   const leaseMs = IDP_CALLS_PER_ATTEMPT * deps.refreshTimeoutMs + 5000;
@@ -163,7 +166,14 @@ export function createRenewer(deps: RenewerDeps): Renewer {
 
   async function adopt(session: SessionData, row: SessionRow): Promise<SessionData | undefined> {
     const tokens = row.latestTokens ? await unsealTokens(row.latestTokens, deps.cookie) : undefined;
-    return tokens ? { ...session, tokens, tokenVersion: row.tokenVersion } : undefined;
+    if (!tokens) return undefined;
+    const key = `${session.sid}:${row.tokenVersion}`;
+    if (!adoptionsAudited.has(key)) {
+      if (adoptionsAudited.size >= MAX_ADOPTIONS_REMEMBERED) adoptionsAudited.clear();
+      adoptionsAudited.add(key);
+      await record('adopted', session, `generation ${session.tokenVersion} took ${row.tokenVersion}`);
+    }
+    return { ...session, tokens, tokenVersion: row.tokenVersion };
   }
 
   /**

@@ -17,6 +17,11 @@ export type AuditType =
   | 'refresh_lost'
   /** Tokens obtained again by a silent re-authentication (prompt=none). */
   | 'reauthenticated'
+  /**
+   * A request with an older cookie took the token set another request (often another
+   * instance) had renewed. Recorded once per generation per process.
+   */
+  | 'adopted'
   | 'rejected'
   | 'sign_out'
   /** Ended because the same browser signed in again. */

@@ -130,7 +130,7 @@ test('the description says what the chart shows, and that earlier expiries are e
   assert.equal(
     describeTimeline(buildTimeline(renewedTwice())),
     '3 access tokens from 10:00:00 to 10:02:50 UTC. The current one was issued at 10:01:50, is renewed from 10:02:35 and expires at 10:02:50. ' +
-      'Events: 1 sign-in, 2 renewals, 0 failures, 0 ends; each is listed in the table of recent session events. ' +
+      'Events: 1 sign-in, 2 renewals, 0 adoptions, 0 failures, 0 ends; each is listed in the table of recent session events. ' +
       "Earlier tokens' expiries are estimated from the current token's lifetime. Now is 10:02:00.",
   );
   assert.doesNotMatch(describeTimeline(buildTimeline(renewedTwice({ events: [event(110, 'refresh')] }))), /estimated/);

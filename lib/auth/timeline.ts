@@ -29,7 +29,7 @@ export interface TimelineInput {
   readonly now: number;
 }
 
-export type MarkerKind = 'sign_in' | 'renewal' | 'failure' | 'end';
+export type MarkerKind = 'sign_in' | 'renewal' | 'adoption' | 'failure' | 'end';
 
 /** One access token's life, and the window before its expiry in which it is renewed. */
 export interface TokenLife {
@@ -61,6 +61,7 @@ const MARKER_KIND: Readonly<Record<AuditType, MarkerKind>> = {
   sign_in: 'sign_in',
   refresh: 'renewal',
   reauthenticated: 'renewal',
+  adopted: 'adoption',
   refresh_failed: 'failure',
   refresh_unavailable: 'failure',
   refresh_lost: 'failure',
@@ -205,7 +206,7 @@ export function describeTimeline(timeline: Timeline): string {
   return [
     `${counted(timeline.tokens.length, 'access token', 'access tokens')} from ${clock(timeline.start, true)} to ${clock(timeline.end, true)} UTC.`,
     current ? `The current one was issued at ${clock(current.issuedAt, true)}, is renewed from ${clock(current.renewFrom, true)} and expires at ${clock(current.expiresAt, true)}.` : '',
-    `Events: ${counted(kinds('sign_in'), 'sign-in', 'sign-ins')}, ${counted(kinds('renewal'), 'renewal', 'renewals')}, ${counted(kinds('failure'), 'failure', 'failures')}, ${counted(kinds('end'), 'end', 'ends')}; each is listed in the table of recent session events.`,
+    `Events: ${counted(kinds('sign_in'), 'sign-in', 'sign-ins')}, ${counted(kinds('renewal'), 'renewal', 'renewals')}, ${counted(kinds('adoption'), 'adoption', 'adoptions')}, ${counted(kinds('failure'), 'failure', 'failures')}, ${counted(kinds('end'), 'end', 'ends')}; each is listed in the table of recent session events.`,
     timeline.tokens.some((token) => !token.current) ? "Earlier tokens' expiries are estimated from the current token's lifetime." : '',
     `Now is ${clock(timeline.now, true)}.`,
   ]

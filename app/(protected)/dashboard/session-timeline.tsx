@@ -8,6 +8,8 @@ function Glyph({ kind, x, y }: { kind: MarkerKind; x: number; y: number }) {
       return <path className="timeline-glyph sign-in" d={`M ${x} ${y - 7} L ${x + 7} ${y + 6} L ${x - 7} ${y + 6} Z`} />;
     case 'renewal':
       return <circle className="timeline-glyph renewal" cx={x} cy={y} r={6} />;
+    case 'adoption':
+      return <path className="timeline-glyph adoption" d={`M ${x} ${y - 7} L ${x + 7} ${y} L ${x} ${y + 7} L ${x - 7} ${y} Z`} />;
     case 'failure':
       return <path className="timeline-glyph failure" d={`M ${x - 6} ${y - 6} L ${x + 6} ${y + 6} M ${x + 6} ${y - 6} L ${x - 6} ${y + 6}`} />;
     case 'end':
@@ -18,6 +20,7 @@ function Glyph({ kind, x, y }: { kind: MarkerKind; x: number; y: number }) {
 const MARKER_LEGEND: ReadonlyArray<[MarkerKind, string]> = [
   ['sign_in', 'sign-in'],
   ['renewal', 'renewal (refresh or silent re-authentication)'],
+  ['adoption', 'adoption (a request took tokens another had just renewed)'],
   ['failure', 'failure or refusal'],
   ['end', 'session ended'],
 ];
