@@ -99,6 +99,8 @@ export function quirkMiddleware(quirks: ReadonlySet<Quirk>, credentials: QuirkCo
     }
     const prompt = String(ctx.query.prompt ?? '').split(' ');
     if (ctx.query.access_type === 'offline' && prompt.includes('consent') && typeof ctx.query.code_challenge === 'string') {
+      // Codes never redeemed leave their challenge behind: keep the set small.
+      if (offlineChallenges.size >= 1000) offlineChallenges.clear();
       offlineChallenges.add(ctx.query.code_challenge);
     }
     return false;
@@ -119,7 +121,6 @@ export function quirkMiddleware(quirks: ReadonlySet<Quirk>, credentials: QuirkCo
     const form = await requestForm(ctx);
     form.set('client_id', credentials.clientId);
     form.set('client_secret', credentials.clientSecret);
-    ctx.req.headers.authorization = undefined;
     delete ctx.req.headers.authorization;
     replaceRequestForm(ctx, form);
   }
