@@ -112,3 +112,23 @@ test('with JavaScript off, plain navigations by header links across an expiry re
   expect(seen).toEqual([]);
   await context.close();
 });
+
+test('the header names the person, marks the current page and offers sign-out on every page; signed out, it offers sign-in', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
+  await expect(page.getByRole('banner').getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+  await signIn(page, '/notes');
+  for (const [link, { path }] of Object.entries(HEADER_PAGES)) {
+    await follow(page, link as HeaderLink);
+    const banner = page.getByRole('banner');
+    await expect(banner.getByTestId('header-name')).toHaveText('Alice Liddell');
+    await expect(banner.getByRole('button', { name: 'Sign out' })).toBeVisible();
+    await expect(banner.getByRole('link', { name: link, exact: true })).toHaveAttribute('aria-current', 'page');
+    expect(new URL(page.url()).pathname).toBe(path);
+  }
+  await page.goto('/');
+  await expect(page.getByRole('banner').getByTestId('header-name')).toHaveText('Alice Liddell');
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByTestId('signed-out')).toBeVisible();
+  await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
+});

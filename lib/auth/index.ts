@@ -7,6 +7,7 @@
  * - route handlers: `withSession(handler)`; server actions: `getAccessToken()`,
  *   `requireActionSession()` (validate, renew when due, write the cookie)
  * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`
+ * - the layout's header: `signedInPerson()` (never admits; pages call `requireSession`)
  * - the home page, where sign-out returns: `confirmsSignOut(state)`
  * - the dashboard's chart: `sessionTimeline(session, events)`
  */
@@ -19,7 +20,7 @@ export { handleLogin } from './login';
 export { handleLogout } from './logout';
 export { handleRenew } from './renew';
 export { authProxy } from './page-proxy';
-export { requireSession } from './page-session';
+export { requireSession, type SignedInPerson, signedInPerson } from './page-session';
 export { reasonText } from './reasons';
 export { recentEvents } from './registry';
 export { endOtherOwnSessions, endOwnSession, listOwnSessions, type OwnSession } from './own-sessions';

@@ -1,7 +1,7 @@
 import 'server-only';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { checkRequestReadOnly } from './runtime';
+import { checkRequestReadOnly, readLiveSession } from './runtime';
 import type { SessionData } from './session-payload';
 
 /**
@@ -18,4 +18,22 @@ export async function requireSession(returnTo: string): Promise<SessionData> {
   const verdict = await checkRequestReadOnly(await cookies());
   if (verdict.ok) return verdict.session;
   redirect(`/signin?${new URLSearchParams({ returnTo, reason: verdict.reason })}`);
+}
+
+/** Who is signed in, as the page's header shows it. */
+export interface SignedInPerson {
+  readonly name: string;
+}
+
+/**
+ * The person whose live session this browser holds, for the header of every page —
+ * public ones too, which the proxy does not renew, so the access token may have expired.
+ * Never redirects, and never admits anything: protected pages call requireSession.
+ *
+ * @example
+ * const person = await signedInPerson();
+ */
+export async function signedInPerson(): Promise<SignedInPerson | undefined> {
+  const session = await readLiveSession(await cookies());
+  return session ? { name: session.name ?? session.sub } : undefined;
 }

@@ -8,7 +8,7 @@ import { checkRegistry, forgetRegistryVerdict } from './registry-check';
 import { type CookieJar, type CookieSettings, readSessionCookie, sealSession, unsealSession } from './sealed-cookie';
 import type { SessionData } from './session-payload';
 import { createUnsealMemo, type UnsealMemo } from './unseal-memo';
-import { checkSessionReadOnly, type ReadOnlyVerdict, validateSession, type ValidateDeps, type ValidateOptions } from './validate';
+import { checkSessionReadOnly, liveSessionReadOnly, type ReadOnlyVerdict, validateSession, type ValidateDeps, type ValidateOptions } from './validate';
 
 /** Wiring of validateSession to this app's configuration, database and IdP. */
 
@@ -65,6 +65,11 @@ function validateDeps(): ValidateDeps {
 /** Validates the session cookie in `jar`, renewing when due: the proxy, route handlers and server actions. */
 export async function validateRequest(jar: CookieJar, options?: ValidateOptions): Promise<Decision> {
   return validateSession(readSessionCookie(jar, env().secureCookies), nowSeconds(), validateDeps(), options);
+}
+
+/** The live session in `jar`'s cookie, its access token aside: for page chrome only. */
+export async function readLiveSession(jar: CookieJar): Promise<SessionData | undefined> {
+  return liveSessionReadOnly(readSessionCookie(jar, env().secureCookies), nowSeconds(), validateDeps());
 }
 
 /** The read-only check of the session cookie in `jar`, for Server Components. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Decision, RegistryVerdict, RenewOutcome } from './decision';
 import { clearsCookie, refreshWindow } from './decision';
 import type { SessionData } from './session-payload';
-import { checkSessionReadOnly, validateSession, type ValidateDeps, type ValidateOptions } from './validate';
+import { checkSessionReadOnly, liveSessionReadOnly, validateSession, type ValidateDeps, type ValidateOptions } from './validate';
 
 const NOW = 2_000_000_000;
 const policy = { absoluteLifetimeSec: 3600, refreshWindowSec: 60 };
@@ -126,13 +126,18 @@ test('clearing a cookie the browser has replaced: only a dead session clears the
   for (const reason of ['invalid', 'expired', 'revoked', 'refresh_failed'] as const) assert.equal(clearsCookie(reason), true, reason);
 });
 
+/** The read-only checks' arguments for a cookie holding `s`, with the registry saying `registry`. */
+function readOnly(s: SessionData | 'unsealable' | undefined, registry: RegistryVerdict = 'active') {
+  const deps: Omit<ValidateDeps, 'renew'> = {
+    policy,
+    unseal: async () => (s === 'unsealable' || !s ? undefined : { session: s, stale: false }),
+    checkRegistry: async () => registry,
+  };
+  return [s ? 'sealed' : undefined, NOW, deps] as const;
+}
+
 test('a page rendered without the proxy (read-only check): forged, revoked, past-lifetime or long-expired sessions get nothing', async () => {
-  const check = (s: SessionData | 'unsealable' | undefined, registry: RegistryVerdict = 'active') =>
-    checkSessionReadOnly(s ? 'sealed' : undefined, NOW, {
-      policy,
-      unseal: async () => (s === 'unsealable' || !s ? undefined : { session: s, stale: false }),
-      checkRegistry: async () => registry,
-    });
+  const check = (s: SessionData | 'unsealable' | undefined, registry?: RegistryVerdict) => checkSessionReadOnly(...readOnly(s, registry));
   assert.deepEqual(await check(undefined), { ok: false, reason: 'signin' });
   assert.deepEqual(await check('unsealable'), { ok: false, reason: 'invalid' });
   assert.deepEqual(await check(session(500), 'revoked'), { ok: false, reason: 'revoked' });
@@ -142,6 +147,19 @@ test('a page rendered without the proxy (read-only check): forged, revoked, past
   assert.deepEqual(await check(justDue), { ok: true, session: justDue }, 'admitted by the proxy a moment before it expired');
   const fresh = session(500);
   assert.deepEqual(await check(fresh), { ok: true, session: fresh });
+});
+
+test('the header\'s "who is signed in": a live session whatever its token, never a revoked, past-lifetime or forged one', async () => {
+  const live = (s: SessionData | 'unsealable' | undefined, registry?: RegistryVerdict) => liveSessionReadOnly(...readOnly(s, registry));
+  const longExpired = session(-3000);
+  assert.equal(await live(longExpired), longExpired, 'the next protected page renews it');
+  const fresh = session(500);
+  assert.equal(await live(fresh), fresh);
+  assert.equal(await live(undefined), undefined);
+  assert.equal(await live('unsealable'), undefined);
+  assert.equal(await live(session(500), 'revoked'), undefined);
+  assert.equal(await live(session(500), 'idle'), undefined);
+  assert.equal(await live(session(500, { createdAt: NOW - 3600 })), undefined);
 });
 
 test('an API refusing the token forces a renewal, unless the token was issued moments ago', async () => {

@@ -66,3 +66,16 @@ export async function checkSessionReadOnly(sealed: string | undefined, now: numb
   if (before.kind === 'valid') return { ok: true, session };
   return { ok: false, reason: before.kind === 'rejected' ? before.reason : 'signin' };
 }
+
+/**
+ * The session a cookie holds if it is alive — seal, lifetimes, registry — whatever its
+ * access token's state: for page chrome (whose name the header shows), never to admit a
+ * request. An expired token is renewed by the next protected request.
+ */
+export async function liveSessionReadOnly(sealed: string | undefined, now: number, deps: Omit<ValidateDeps, 'renew'>): Promise<SessionData | undefined> {
+  if (!sealed) return undefined;
+  const unsealed = await deps.unseal(sealed);
+  if (!unsealed) return undefined;
+  const before = decideBeforeRefresh(unsealed.session, now, deps.policy, await deps.checkRegistry(unsealed.session, now));
+  return before === 'refresh' || before.kind === 'valid' ? unsealed.session : undefined;
+}

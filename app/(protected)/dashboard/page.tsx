@@ -66,11 +66,6 @@ export default async function Dashboard() {
           </p>
         )}
       </div>
-      <form action="/auth/logout" method="post">
-        <button type="submit" className="secondary">
-          Sign out
-        </button>
-      </form>
     </>
   );
 }
