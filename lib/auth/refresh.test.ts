@@ -238,6 +238,27 @@ describe(`refresh coordination on ${kind}`, () => {
     assert.deepEqual(idp.calls, ['rt-0', 'rt-1'], 'adopted generation 1 (due by now) and renewed it; rt-0 never resent');
   });
 
+  test('two renewals in a row whose Set-Cookie was lost: the browser\'s cookie still adopts, until a newer cookie renews', async () => {
+    const idp = rotatingIdp();
+    const session = await newSession();
+    await renewer(idp.refresh)(session, clock); // generation 1; its answer is lost
+    clock += 3600 - 400;
+    const second = await renewer(idp.refresh)(session, clock); // adopts 1 (due), renews to 2; lost again
+    assert.equal(second.kind, 'renewed');
+    clock += 120;
+    const third = await renewer(idp.refresh)(session, clock); // generation 0, two behind and past the grace window
+    assert.equal(third.kind === 'renewed' && third.session.tokenVersion, 3, 'adopted generation 2 (due) and renewed it');
+    assert.deepEqual(idp.calls, ['rt-0', 'rt-1', 'rt-2'], 'no refresh token was sent twice');
+
+    // The browser received generation 3 and renews from it: the old cookie is refused from then on.
+    assert.ok(third.kind === 'renewed');
+    clock += 120;
+    await renewer(idp.refresh)(third.session, clock);
+    clock += 120;
+    assert.deepEqual(await renewer(idp.refresh)(session, clock), { kind: 'terminal', reason: 'superseded' });
+    assert.equal(idp.calls.length, 4);
+  });
+
   test('a cookie two generations behind and past the grace window is refused without reaching the IdP', async () => {
     let issued = 0;
     const refresh: RenewerDeps['refresh'] = async () => {

@@ -52,6 +52,12 @@ interface SupersededGeneration {
   readonly v: number;
   readonly hash: string | null;
   readonly at: number;
+  /**
+   * A browser still held this generation when the newest one was made: its request
+   * adopted and renewed, and that answer may be lost too. Adoptable until a renewal made
+   * from a newer cookie shows the browser has moved on.
+   */
+  readonly held?: true;
 }
 
 const POLL_MS = 100;
@@ -87,25 +93,32 @@ function standing(session: SessionData, row: SessionRow, now: number, graceSec: 
   if (hash !== null && hash === row.refreshTokenHash) return 'adopt';
   const generation = supersededGenerations(row).find((entry) => entry.v === session.tokenVersion);
   if (!generation || generation.hash !== hash) return 'superseded';
-  if (now - generation.at <= graceSec) return 'adopt';
+  if (now - generation.at <= graceSec || generation.held) return 'adopt';
   // The renewal that replaced it may have lost its Set-Cookie (aborted navigation, closed
   // laptop): the generation just before the current one stays adoptable while the
   // session lives. docs/ARCHITECTURE.md, "Which cookies may adopt", says why this is safe.
   return session.tokenVersion === row.tokenVersion - 1 ? 'adopt' : 'superseded';
 }
 
-/** The history after `row`'s current generation is replaced at `now`: recent ones, and always the one replaced. */
-function historyAfterRotation(row: SessionRow, now: number, graceSec: number): string {
-  const kept = supersededGenerations(row).filter((entry) => now - entry.at <= graceSec);
+/**
+ * The history after `row`'s current generation is replaced at `now`: recent ones, always
+ * the one replaced, and `heldVersion` — the generation the renewing request's cookie
+ * carried, when older: two renewals whose answers were both lost (a chain of aborted
+ * navigations) must not leave that browser two generations behind and refused.
+ */
+function historyAfterRotation(row: SessionRow, now: number, graceSec: number, heldVersion: number | undefined): string {
+  const kept = supersededGenerations(row)
+    .filter((entry) => now - entry.at <= graceSec || entry.v === heldVersion)
+    .map(({ held: _previous, ...entry }) => (entry.v === heldVersion ? { ...entry, held: true as const } : entry));
   return JSON.stringify([...kept, { v: row.tokenVersion, hash: row.refreshTokenHash, at: now }]);
 }
 
 /** The columns that publish `tokens` as the generation after `row`'s. */
-async function nextGeneration(row: SessionRow, tokens: TokenSet, now: number, graceSec: number, cookie: CookieSettings) {
+async function nextGeneration(row: SessionRow, tokens: TokenSet, now: number, graceSec: number, cookie: CookieSettings, heldVersion?: number) {
   return {
     tokenVersion: row.tokenVersion + 1,
     refreshTokenHash: tokens.refreshToken ? hashRefreshToken(tokens.refreshToken) : null,
-    supersededGenerations: historyAfterRotation(row, now, graceSec),
+    supersededGenerations: historyAfterRotation(row, now, graceSec, heldVersion),
     latestTokens: await sealTokens(tokens, cookie),
     refreshTokenState: 'live' satisfies RefreshTokenState,
     retryAfter: null,
@@ -193,7 +206,8 @@ export function createRenewer(deps: RenewerDeps): Renewer {
   }
 
   /** Holding the lease: make sure the token may be spent, spend it once, publish the new set. */
-  async function refreshAsLeader(session: SessionData, row: SessionRow, possiblySpent: boolean): Promise<RenewOutcome | 'again'> {
+  /** `heldVersion`: the older generation the request's own cookie carried, when it adopted before renewing. */
+  async function refreshAsLeader(session: SessionData, row: SessionRow, possiblySpent: boolean, heldVersion: number | undefined): Promise<RenewOutcome | 'again'> {
     const refreshToken = session.tokens.refreshToken!;
     if (possiblySpent) {
       const settled = await settle(session, row);
@@ -208,7 +222,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
         const tokens: TokenSet = { ...result.tokens, idToken: result.tokens.idToken ?? (await currentIdToken(row)) ?? session.tokens.idToken };
         const { count } = await deps.db.session.updateMany({
           where: { id: row.id, tokenVersion: row.tokenVersion, leaseOwner: instanceId, revokedAt: null },
-          data: await nextGeneration(row, tokens, deps.now(), deps.graceSec, deps.cookie),
+          data: await nextGeneration(row, tokens, deps.now(), deps.graceSec, deps.cookie, heldVersion),
         });
         if (count === 0) {
           // A sign-out raced this refresh: the session stays dead, and the new refresh
@@ -287,7 +301,8 @@ export function createRenewer(deps: RenewerDeps): Renewer {
       // may have spent the token.
       const abandoned = row.leaseOwner !== null && row.leaseUntil !== null && row.leaseUntil.getTime() < Date.now();
       if (await takeLease(row)) {
-        const outcome = await refreshAsLeader(session, row, state === 'unknown' || abandoned);
+        const heldVersion = initial.tokenVersion < row.tokenVersion ? initial.tokenVersion : undefined;
+        const outcome = await refreshAsLeader(session, row, state === 'unknown' || abandoned, heldVersion);
         if (outcome !== 'again') return outcome;
         continue;
       }
