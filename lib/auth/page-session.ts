@@ -34,6 +34,12 @@ export interface SignedInPerson {
  * const person = await signedInPerson();
  */
 export async function signedInPerson(): Promise<SignedInPerson | undefined> {
-  const session = await readLiveSession(await cookies());
-  return session ? { name: session.name ?? session.sub } : undefined;
+  try {
+    const session = await readLiveSession(await cookies());
+    return session ? { name: session.name ?? session.sub } : undefined;
+  } catch (error) {
+    // The header is not worth a failed page: without the registry it names nobody.
+    console.error('renewal: the header could not check the session:', error instanceof Error ? error.message : error);
+    return undefined;
+  }
 }

@@ -99,3 +99,16 @@ test('back-channel logout ends the sessions its sid names, else every session of
   assert.equal(await acceptLogoutTokenOnce('jti-1', expires, new Date(NOW * 1000)), false, 'a replay is refused');
   assert.equal(await acceptLogoutTokenOnce('jti-1', expires, new Date((NOW + 121) * 1000)), true, 'pruned once expired');
 });
+
+test('for renders, a database that does not answer gets the last verdict read, if recent; otherwise the error', async () => {
+  const s = await session('lastknown-0123456789', NOW - 10);
+  assert.equal(await registry.checkRegistryOrLastKnown(s, NOW, settings), 'active');
+  await db.$executeRawUnsafe('ALTER TABLE "Session" RENAME TO "SessionUnreachable"');
+  try {
+    await assert.rejects(registry.checkRegistry(s, NOW + 6, settings), 'the proxy and handlers still see the failure');
+    assert.equal(await registry.checkRegistryOrLastKnown(s, NOW + 6, settings), 'active');
+    await assert.rejects(registry.checkRegistryOrLastKnown(s, NOW + 31, settings), 'too old to stand in');
+  } finally {
+    await db.$executeRawUnsafe('ALTER TABLE "SessionUnreachable" RENAME TO "Session"');
+  }
+});

@@ -63,6 +63,25 @@ async function readVerdict(sid: string, now: number, settings: RegistryCheckSett
   return { verdict: now - lastSeen > settings.idleTimeoutSec ? 'idle' : 'active', checkedAt: now, lastSeen };
 }
 
+/** How old a verdict may be to stand in for one the database cannot give right now. */
+const LAST_KNOWN_MAX_AGE_SEC = 30;
+
+/**
+ * For renders the proxy has just admitted (Server Components, the header): the
+ * registry's verdict or, when the database does not answer, the last one this process
+ * read if it is recent. A page is not turned into a 500 by a database hiccup that began
+ * after the proxy let its request through; requests that renew still get a 503.
+ */
+export async function checkRegistryOrLastKnown(session: SessionData, now: number, settings: RegistryCheckSettings): Promise<RegistryVerdict> {
+  try {
+    return await checkRegistry(session, now, settings);
+  } catch (error) {
+    const cached = cache.get(session.sid);
+    if (cached && now - cached.checkedAt <= LAST_KNOWN_MAX_AGE_SEC) return cached.verdict;
+    throw error;
+  }
+}
+
 /** Call after revoking a session so this process stops accepting it immediately. */
 export function forgetRegistryVerdict(sessionId: string): void {
   cache.delete(sessionId);

@@ -4,7 +4,7 @@ import { env } from '../env';
 import type { Decision } from './decision';
 import { probeRefreshToken, refreshGrant, revokeRefreshToken } from './oidc';
 import { createRenewer, type Renewer } from './refresh';
-import { checkRegistry, forgetRegistryVerdict } from './registry-check';
+import { checkRegistry, checkRegistryOrLastKnown, forgetRegistryVerdict } from './registry-check';
 import { type CookieJar, type CookieSettings, readSessionCookie, sealSession, unsealSession } from './sealed-cookie';
 import type { SessionData } from './session-payload';
 import { createUnsealMemo, type UnsealMemo } from './unseal-memo';
@@ -62,6 +62,12 @@ function validateDeps(): ValidateDeps {
   };
 }
 
+/** For renders: the registry's verdict may be the last one read when the database does not answer. */
+function renderDeps(): Omit<ValidateDeps, 'renew'> {
+  const { session } = env();
+  return { ...validateDeps(), checkRegistry: (data, now) => checkRegistryOrLastKnown(data, now, session) };
+}
+
 /** Validates the session cookie in `jar`, renewing when due: the proxy, route handlers and server actions. */
 export async function validateRequest(jar: CookieJar, options?: ValidateOptions): Promise<Decision> {
   return validateSession(readSessionCookie(jar, env().secureCookies), nowSeconds(), validateDeps(), options);
@@ -69,12 +75,12 @@ export async function validateRequest(jar: CookieJar, options?: ValidateOptions)
 
 /** The live session in `jar`'s cookie, its access token aside: for page chrome only. */
 export async function readLiveSession(jar: CookieJar): Promise<SessionData | undefined> {
-  return liveSessionReadOnly(readSessionCookie(jar, env().secureCookies), nowSeconds(), validateDeps());
+  return liveSessionReadOnly(readSessionCookie(jar, env().secureCookies), nowSeconds(), renderDeps());
 }
 
 /** The read-only check of the session cookie in `jar`, for Server Components. */
 export async function checkRequestReadOnly(jar: CookieJar): Promise<ReadOnlyVerdict> {
-  return checkSessionReadOnly(readSessionCookie(jar, env().secureCookies), nowSeconds(), validateDeps());
+  return checkSessionReadOnly(readSessionCookie(jar, env().secureCookies), nowSeconds(), renderDeps());
 }
 
 /** The session sealed in `sealed`, if it unseals; says nothing about whether it is still alive. */
