@@ -38,9 +38,9 @@ describe(`refresh coordination on ${kind}`, () => {
   }
 
   const revoked: string[] = [];
-  function renewer(refresh: RenewerDeps['refresh'], options: { graceSec?: number; probe?: RenewerDeps['probe'] } = {}) {
+  function renewer(refresh: RenewerDeps['refresh'], options: { graceSec?: number; probe?: RenewerDeps['probe']; db?: RenewerDeps['db'] } = {}) {
     return createRenewer({
-      db,
+      db: options.db ?? db,
       cookie,
       graceSec: options.graceSec ?? 60,
       refreshTimeoutMs: 1000,
@@ -156,6 +156,37 @@ describe(`refresh coordination on ${kind}`, () => {
     assert.ok(Date.now() - started >= 300, 'waited for the lease to expire');
     assert.deepEqual(probed, ['rt-0']);
     assert.deepEqual(idp.calls, ['rt-0']);
+  });
+
+  test('a lease taken and abandoned by another instance between reading the row and taking it over: the token is checked before it is sent', async () => {
+    const idp = rotatingIdp();
+    const session = await newSession();
+    let interfered = false;
+    // The row was read with the lease free; before this instance's update lands, another
+    // instance takes the lease and stalls past its end (a database restart can do this).
+    const stalling = new Proxy(db, {
+      get(target, property) {
+        if (property !== 'session') return Reflect.get(target, property);
+        return new Proxy(target.session, {
+          get(model, method) {
+            if (method !== 'updateMany') return Reflect.get(model, method);
+            return async (args: { data: { leaseOwner?: unknown } }) => {
+              if (!interfered && typeof args.data.leaseOwner === 'string') {
+                interfered = true;
+                await target.session.update({ where: { id: sid }, data: { leaseOwner: 'stalled-instance', leaseUntil: new Date(Date.now() - 1000) } });
+              }
+              return model.updateMany(args as never);
+            };
+          },
+        });
+      },
+    }) as RenewerDeps['db'];
+    const probed: string[] = [];
+    const outcome = await renewer(idp.refresh, { db: stalling, probe: async (token) => (probed.push(token), 'inactive') })(session, clock);
+    assert.ok(interfered);
+    assert.deepEqual(probed, ['rt-0'], 'asked introspection before sending the token');
+    assert.deepEqual(idp.calls, [], 'the possibly spent token was never sent');
+    assert.equal(outcome.kind, 'reauthenticate');
   });
 
   test('a refresh finishing after sign-out does not bring the session back', async () => {

@@ -156,10 +156,16 @@ export function createRenewer(deps: RenewerDeps): Renewer {
   const record = (type: AuditType, session: SessionData, reason?: string) =>
     audit({ type, sessionId: session.sid, userId: session.userId, reason }, deps.db);
 
+  /**
+   * Takes the lease if it is free or has run out, and only from the holder `row` shows
+   * (compare-and-set): what the caller concludes from `row.leaseOwner` — whether a
+   * holder vanished mid-attempt — is then still true when the lease is taken, however long
+   * this update waited (a database restart can hold it for seconds).
+   */
   async function takeLease(row: SessionRow): Promise<boolean> {
     const now = new Date();
     const { count } = await deps.db.session.updateMany({
-      where: { id: row.id, tokenVersion: row.tokenVersion, revokedAt: null, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+      where: { id: row.id, tokenVersion: row.tokenVersion, revokedAt: null, leaseOwner: row.leaseOwner, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
       data: { leaseOwner: instanceId, leaseUntil: new Date(now.getTime() + leaseMs) },
     });
     return count === 1;
@@ -297,9 +303,11 @@ export function createRenewer(deps: RenewerDeps): Renewer {
       const state = row.refreshTokenState as RefreshTokenState;
       if (state === 'spent') return { kind: 'reauthenticate' };
       if (row.retryAfter && row.retryAfter.getTime() > now * 1000) return { kind: 'transient' };
-      // A lease that ran out without being released: its holder vanished mid-attempt and
-      // may have spent the token.
-      const abandoned = row.leaseOwner !== null && row.leaseUntil !== null && row.leaseUntil.getTime() < Date.now();
+      // Taking over a lease that was never released (every clean ending clears the owner):
+      // its holder vanished or stalled mid-attempt and may have spent the token. Judged
+      // from the owner takeLease compares against, not from the clock at read time: a
+      // lease still valid when read may have run out by the time it is taken.
+      const abandoned = row.leaseOwner !== null;
       if (await takeLease(row)) {
         const heldVersion = initial.tokenVersion < row.tokenVersion ? initial.tokenVersion : undefined;
         const outcome = await refreshAsLeader(session, row, state === 'unknown' || abandoned, heldVersion);
