@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
 import { idpControls } from '../idp/controls-client';
-import { shownExpiry, signInAtIdp, waitUntilPast } from './helpers';
+import { shownExpiry, signIn, signInAtIdp, waitUntilPast } from './helpers';
 import { type Instance, startIdp, startInstance } from './instances';
 import { ACCESS_TOKEN_TTL, CLIENT_ID, CLIENT_SECRET, E2E_DATABASE_URL } from './settings';
 
@@ -77,10 +77,7 @@ test.afterEach(async () => {
 });
 
 async function signInHere(page: Page): Promise<void> {
-  await page.goto(`${APP}/dashboard`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await signInAtIdp(page);
-  await page.waitForURL(`${APP}/dashboard`);
+  await signIn(page, `${APP}/dashboard`);
   await expect(page.getByTestId('user-name')).toHaveText('Alice Liddell');
 }
 
