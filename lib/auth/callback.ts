@@ -173,7 +173,7 @@ async function recordSignIn(request: NextRequest, transaction: SignInTransaction
   const previous = await readSession(readSessionCookie(request.cookies, config.secureCookies));
 
   if (transaction.silent && previous && previous.sub === signedIn.subject) {
-    const tokenVersion = await publishReauthentication(db(), previous.sid, signedIn.tokens, now, config.session.graceSec, settings);
+    const tokenVersion = await publishReauthentication(db(), previous.sid, signedIn.tokens, now, config.session.graceSec, settings, previous.tokenVersion);
     if (tokenVersion !== undefined) {
       await audit({ type: 'reauthenticated', sessionId: previous.sid, userId: previous.userId });
       return { ...previous, name: signedIn.name, email: signedIn.email, tokens: signedIn.tokens, tokenVersion };

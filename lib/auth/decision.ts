@@ -18,7 +18,7 @@ export type Decision =
 export type RenewOutcome =
   | { readonly kind: 'renewed'; readonly session: SessionData }
   /** Definitive: the grant is gone, the session revoked, or the cookie superseded. */
-  | { readonly kind: 'terminal'; readonly reason: 'refresh_failed' | 'revoked' | 'superseded' }
+  | { readonly kind: 'terminal'; readonly reason: 'refresh_failed' | 'revoked' | 'superseded' | 'expired' }
   /** Try again later: network, timeout, 5xx, 429, a refused client, a lease nobody finished. */
   | { readonly kind: 'transient' }
   /** The refresh token can no longer be used, though nothing says the person's grant is over. */

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Db } from '../db/client';
 import { createTestDb, type TestDb, testDatabaseKinds } from '../db/test-db';
 import type { RefreshResult, RefreshTokenProbe } from './oidc';
-import { createRenewer, hashRefreshToken, type RenewerDeps } from './refresh';
+import { createRenewer, hashRefreshToken, publishReauthentication, type RenewerDeps } from './refresh';
 import { sealTokens } from './sealed-cookie';
 import type { SessionData, TokenSet } from './session-payload';
 
@@ -372,6 +372,136 @@ describe(`refresh coordination on ${kind}`, () => {
     const session = await newSession();
     await db.session.update({ where: { id: sid }, data: { revokedAt: new Date(), revokedReason: 'replaced' } });
     assert.deepEqual(await renewer(async () => assert.fail('no refresh'))(session, clock), { kind: 'terminal', reason: 'superseded' });
+  });
+
+  /** `db`, but the first `session.updateMany` matching `when` first runs `interfere` (another instance's write landing in between). */
+  function interleaved(when: (args: { data: Record<string, unknown> }) => boolean, interfere: () => Promise<unknown>): RenewerDeps['db'] {
+    let done = false;
+    return new Proxy(db, {
+      get(target, property) {
+        if (property !== 'session') return Reflect.get(target, property);
+        return new Proxy(target.session, {
+          get(model, method) {
+            if (method !== 'updateMany') return Reflect.get(model, method);
+            return async (args: { data: Record<string, unknown> }) => {
+              if (!done && when(args)) {
+                done = true;
+                await interfere();
+              }
+              return model.updateMany(args as never);
+            };
+          },
+        });
+      },
+    }) as RenewerDeps['db'];
+  }
+
+  test('a lease released by another instance after a lost answer, between reading the row and taking it: the token is not sent', async () => {
+    const idp = rotatingIdp();
+    const session = await newSession();
+    // Read with the lease free and the token live; before this instance's update lands,
+    // another one takes the lease, loses the IdP's answer and lets go: owner null again,
+    // the token spent, a back-off set. Comparing the owner alone takes that for a free lease.
+    const racing = interleaved(
+      (args) => typeof args.data.leaseOwner === 'string',
+      () => db.session.update({ where: { id: sid }, data: { leaseOwner: null, leaseUntil: null, refreshTokenState: 'spent', retryAfter: new Date((clock + 2) * 1000) } }),
+    );
+    const outcome = await renewer(idp.refresh, { db: racing })(session, clock);
+    assert.deepEqual(idp.calls, [], 'the spent token was never sent');
+    assert.equal(outcome.kind, 'reauthenticate');
+  });
+
+  test('a lease released after a timeout, between reading the row and taking it: introspection first, after the back-off', async () => {
+    const idp = rotatingIdp();
+    const session = await newSession();
+    const racing = interleaved(
+      (args) => typeof args.data.leaseOwner === 'string',
+      () => db.session.update({ where: { id: sid }, data: { leaseOwner: null, leaseUntil: null, refreshTokenState: 'unknown', retryAfter: new Date((clock + 2) * 1000) } }),
+    );
+    const probed: string[] = [];
+    assert.deepEqual(await renewer(idp.refresh, { db: racing, probe: async (token) => (probed.push(token), 'active') })(session, clock), { kind: 'transient' }, 'the back-off is honoured');
+    assert.deepEqual(idp.calls, []);
+    clock += 3;
+    const outcome = await renewer(idp.refresh, { probe: async (token) => (probed.push(token), 'active') })(session, clock);
+    assert.equal(outcome.kind, 'renewed');
+    assert.deepEqual(probed, ['rt-0'], 'asked whether the token was spent before sending it');
+  });
+
+  test('a refresh finishing after the browser signed in again does not revoke the grant the new session shares', async () => {
+    const session = await newSession();
+    const renew = renewer(async () => {
+      await db.session.update({ where: { id: sid }, data: { revokedAt: new Date(), revokedReason: 'replaced' } });
+      return { kind: 'ok', tokens: { accessToken: 'at-x', refreshToken: 'rt-x', expiresAt: clock + 60, issuedAt: clock } };
+    });
+    assert.deepEqual(await renew(session, clock), { kind: 'terminal', reason: 'superseded' });
+    assert.deepEqual(revoked.splice(0), [], 'nothing revoked at the IdP');
+  });
+
+  test('a refresh finishing after a silent re-authentication advanced the session: nothing revoked, the newer tokens adopted', async () => {
+    const session = await newSession();
+    const reauthenticated: TokenSet = { accessToken: 'at-r', refreshToken: 'rt-r', expiresAt: clock + 60, issuedAt: clock };
+    const renew = renewer(async () => {
+      assert.equal(await publishReauthentication(db, sid, reauthenticated, clock, 60, cookie, 0), 1);
+      return { kind: 'ok', tokens: { accessToken: 'at-x', refreshToken: 'rt-x', expiresAt: clock + 60, issuedAt: clock } };
+    });
+    const outcome = await renew(session, clock);
+    assert.equal(outcome.kind === 'renewed' && outcome.session.tokens.accessToken, 'at-r');
+    assert.deepEqual(revoked.splice(0), [], 'the re-authentication shares the grant: nothing revoked');
+  });
+
+  test('two tabs re-authenticating at once: both continue the same session, one generation after the other', async () => {
+    await newSession();
+    const first: TokenSet = { accessToken: 'at-a', refreshToken: 'rt-a', expiresAt: clock + 60, issuedAt: clock };
+    const second: TokenSet = { accessToken: 'at-b', refreshToken: 'rt-b', expiresAt: clock + 60, issuedAt: clock };
+    // The other tab's publication lands between this one's read and its update.
+    const racing = interleaved(
+      () => true,
+      async () => assert.equal(await publishReauthentication(db, sid, first, clock, 60, cookie, 0), 1),
+    );
+    assert.equal(await publishReauthentication(racing, sid, second, clock, 60, cookie, 0), 2, 'published on top, not given up (the callback would open a new session and end this one)');
+    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+    assert.equal(row.tokenVersion, 2);
+    assert.equal(row.revokedAt, null);
+  });
+
+  test('the cookie a silent re-authentication came back with stays adoptable, however old', async () => {
+    const idp = rotatingIdp();
+    const session = await newSession();
+    await renewer(idp.refresh)(session, clock); // generation 1; its Set-Cookie is lost
+    clock += 3600 - 400; // past the grace window
+    await db.session.update({ where: { id: sid }, data: { refreshTokenState: 'spent' } });
+    assert.deepEqual(await renewer(idp.refresh)(session, clock), { kind: 'reauthenticate' }, 'adopted generation 1, whose token is spent');
+    // The browser comes back from the IdP still holding generation 0, and so do its other tabs' requests.
+    const tokens: TokenSet = { accessToken: 'at-r', refreshToken: 'rt-r', expiresAt: clock + 300, issuedAt: clock };
+    assert.equal(await publishReauthentication(db, sid, tokens, clock, 60, cookie, session.tokenVersion), 2);
+    clock += 120;
+    const outcome = await renewer(idp.refresh)(session, clock);
+    assert.equal(outcome.kind === 'renewed' && outcome.session.tokenVersion, 2, 'generation 0 adopted the re-authenticated set');
+    assert.deepEqual(idp.calls, ['rt-0']);
+  });
+
+  test('adopting a due token set that has no refresh token ends the session instead of handing out an expired token', async () => {
+    const session = await newSession();
+    const expired: TokenSet = { accessToken: 'at-1', expiresAt: clock - 5, issuedAt: clock - 65 };
+    await db.session.update({
+      where: { id: sid },
+      data: { tokenVersion: 1, refreshTokenHash: null, latestTokens: await sealTokens(expired, cookie), supersededGenerations: JSON.stringify([{ v: 0, hash: hashRefreshToken('rt-0'), at: clock - 1 }]) },
+    });
+    assert.deepEqual(await renewer(async () => assert.fail('nothing to refresh with'))(session, clock), { kind: 'terminal', reason: 'expired' });
+  });
+
+  test('a refusal says which rule refused and what it compared, in the audit trail', async () => {
+    let issued = 0;
+    const refresh: RenewerDeps['refresh'] = async () => {
+      issued += 1;
+      return { kind: 'ok', tokens: { accessToken: `at-${issued}`, refreshToken: `rt-${issued}`, expiresAt: clock + 1, issuedAt: clock } };
+    };
+    const [first] = await rotate(await newSession(), 2, refresh);
+    clock += 120;
+    assert.deepEqual(await renewer(refresh)(first!, clock), { kind: 'terminal', reason: 'superseded' });
+    const refusal = await db.auditEvent.findFirstOrThrow({ where: { sessionId: sid, type: 'refused' } });
+    assert.match(refusal.reason ?? '', /^cookie generation 0 was replaced 126 s ago, past the 60-s grace, and is neither held nor the one before the current \(registry at 2, history \[0 126 s ago, 1 123 s ago\]\)$/);
+    assert.ok(refusal.instance, 'the instance that refused is named');
   });
 
   test('a refresh that brings no ID token keeps the one the session had', async () => {

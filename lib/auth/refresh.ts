@@ -82,22 +82,36 @@ function supersededGenerations(row: SessionRow): SupersededGeneration[] {
   }
 }
 
-/** How a cookie's token set relates to the registry's newest one. */
-type Standing = 'current' | 'adopt' | 'superseded';
+/**
+ * How a cookie's token set relates to the registry's newest one. A refusal says which
+ * rule refused and what it compared: it goes into the audit trail, so that a wrong
+ * sign-out can be explained from the trail alone.
+ */
+type Standing = { readonly kind: 'current' } | { readonly kind: 'adopt' } | { readonly kind: 'superseded'; readonly why: string };
+
+const CURRENT: Standing = { kind: 'current' };
+const ADOPT: Standing = { kind: 'adopt' };
 
 function standing(session: SessionData, row: SessionRow, now: number, graceSec: number): Standing {
   const hash = session.tokens.refreshToken ? hashRefreshToken(session.tokens.refreshToken) : null;
-  if (row.tokenVersion === session.tokenVersion) return hash === row.refreshTokenHash ? 'current' : 'superseded';
-  if (row.tokenVersion < session.tokenVersion) return 'superseded';
+  const cookie = `cookie generation ${session.tokenVersion}`;
+  if (row.tokenVersion === session.tokenVersion) {
+    return hash === row.refreshTokenHash ? CURRENT : { kind: 'superseded', why: `${cookie} is the registry's, but its refresh token is not` };
+  }
+  if (row.tokenVersion < session.tokenVersion) return { kind: 'superseded', why: `${cookie} is ahead of the registry's ${row.tokenVersion}` };
   // The IdP did not rotate: our token is still the live one, so adopting is always safe.
-  if (hash !== null && hash === row.refreshTokenHash) return 'adopt';
-  const generation = supersededGenerations(row).find((entry) => entry.v === session.tokenVersion);
-  if (!generation || generation.hash !== hash) return 'superseded';
-  if (now - generation.at <= graceSec || generation.held) return 'adopt';
+  if (hash !== null && hash === row.refreshTokenHash) return ADOPT;
+  const history = supersededGenerations(row);
+  const generation = history.find((entry) => entry.v === session.tokenVersion);
+  const kept = `registry at ${row.tokenVersion}, history [${history.map((entry) => `${entry.v}${entry.held ? ' held' : ''} ${now - entry.at} s ago`).join(', ')}]`;
+  if (!generation) return { kind: 'superseded', why: `${cookie} is not in the history (${kept})` };
+  if (generation.hash !== hash) return { kind: 'superseded', why: `${cookie}'s refresh token is not the one that generation had (${kept})` };
+  if (now - generation.at <= graceSec || generation.held) return ADOPT;
   // The renewal that replaced it may have lost its Set-Cookie (aborted navigation, closed
   // laptop): the generation just before the current one stays adoptable while the
   // session lives. docs/ARCHITECTURE.md, "Which cookies may adopt", says why this is safe.
-  return session.tokenVersion === row.tokenVersion - 1 ? 'adopt' : 'superseded';
+  if (session.tokenVersion === row.tokenVersion - 1) return ADOPT;
+  return { kind: 'superseded', why: `${cookie} was replaced ${now - generation.at} s ago, past the ${graceSec}-s grace, and is neither held nor the one before the current (${kept})` };
 }
 
 /**
@@ -127,19 +141,30 @@ async function nextGeneration(row: SessionRow, tokens: TokenSet, now: number, gr
   };
 }
 
+/** A silent re-authentication gives up publishing after this many concurrent publications in a row. */
+const MAX_PUBLISH_ATTEMPTS = 10;
+
 /**
  * Publishes tokens obtained by a new authorization (a silent re-authentication) as the
- * session's next generation, so requests still carrying the old cookie adopt them.
- * Returns the new generation, or undefined when the session is no longer alive.
+ * session's next generation, so requests still carrying an old cookie adopt them.
+ * `heldVersion`: the generation the browser's cookie carried on the way back from the IdP;
+ * its other requests in flight carry it too, so it stays adoptable (like a renewal's).
+ * Another tab's re-authentication may publish first: these tokens then go on top of its
+ * generation, never into a new session (that would end the one every tab holds). Returns
+ * the new generation, or undefined when the session is no longer alive.
  */
-export async function publishReauthentication(db: Db, sid: string, tokens: TokenSet, now: number, graceSec: number, cookie: CookieSettings): Promise<number | undefined> {
-  const row = await db.session.findUnique({ where: { id: sid } });
-  if (!row || row.revokedAt) return undefined;
-  const { count } = await db.session.updateMany({
-    where: { id: sid, tokenVersion: row.tokenVersion, revokedAt: null },
-    data: await nextGeneration(row, tokens, now, graceSec, cookie),
-  });
-  return count === 1 ? row.tokenVersion + 1 : undefined;
+export async function publishReauthentication(db: Db, sid: string, tokens: TokenSet, now: number, graceSec: number, cookie: CookieSettings, heldVersion?: number): Promise<number | undefined> {
+  for (let attempt = 0; attempt < MAX_PUBLISH_ATTEMPTS; attempt++) {
+    const row = await db.session.findUnique({ where: { id: sid } });
+    if (!row || row.revokedAt) return undefined;
+    const held = heldVersion !== undefined && heldVersion < row.tokenVersion ? heldVersion : undefined;
+    const { count } = await db.session.updateMany({
+      where: { id: sid, tokenVersion: row.tokenVersion, revokedAt: null },
+      data: await nextGeneration(row, tokens, now, graceSec, cookie, held),
+    });
+    if (count === 1) return row.tokenVersion + 1;
+  }
+  return undefined;
 }
 
 export function createRenewer(deps: RenewerDeps): Renewer {
@@ -164,8 +189,21 @@ export function createRenewer(deps: RenewerDeps): Renewer {
    */
   async function takeLease(row: SessionRow): Promise<boolean> {
     const now = new Date();
+    // Also compared: the refresh token's state and the back-off, which the caller's decision
+    // rested on too. Another instance may have taken the lease, failed and released it
+    // (owner back to null, state unknown or spent, a retryAfter) in between: its release
+    // must not pass for a lease nobody touched, or a possibly spent token would be sent
+    // without introspection and before the back-off ends.
     const { count } = await deps.db.session.updateMany({
-      where: { id: row.id, tokenVersion: row.tokenVersion, revokedAt: null, leaseOwner: row.leaseOwner, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+      where: {
+        id: row.id,
+        tokenVersion: row.tokenVersion,
+        revokedAt: null,
+        leaseOwner: row.leaseOwner,
+        refreshTokenState: row.refreshTokenState,
+        retryAfter: row.retryAfter,
+        OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }],
+      },
       data: { leaseOwner: instanceId, leaseUntil: new Date(now.getTime() + leaseMs) },
     });
     return count === 1;
@@ -231,9 +269,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
           data: await nextGeneration(row, tokens, deps.now(), deps.graceSec, deps.cookie, heldVersion),
         });
         if (count === 0) {
-          // A sign-out raced this refresh: the session stays dead, and the new refresh
-          // token, which nobody will ever hold, is revoked at the IdP.
-          if (tokens.refreshToken && tokens.refreshToken !== refreshToken) await deps.revoke(tokens.refreshToken);
+          await discardUnpublished(row.id, tokens.refreshToken, refreshToken);
           return 'again';
         }
         await record('refresh', session);
@@ -273,6 +309,19 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     }
   }
 
+  /**
+   * A refresh whose result could not be published (the row changed under the lease). When
+   * the session was ended for good (signed out, revoked), the new refresh token — which
+   * nobody will ever hold — is revoked at the IdP. Not when the row was replaced by a new
+   * sign-in or advanced by a silent re-authentication: those share the IdP grant, and at
+   * many IdPs revoking one refresh token ends the whole grant, and with it a live session.
+   */
+  async function discardUnpublished(sid: string, fresh: string | undefined, spent: string): Promise<void> {
+    if (!fresh || fresh === spent) return;
+    const row = await findRow(sid);
+    if (row?.revokedAt && row.revokedReason !== REPLACED_REASON) await deps.revoke(fresh);
+  }
+
   /** Waits until the lease holder publishes a new generation or lets the lease go. */
   async function waitForLeaseHolder(sid: string, version: number, deadline: number): Promise<void> {
     while (Date.now() < deadline) {
@@ -291,12 +340,20 @@ export function createRenewer(deps: RenewerDeps): Renewer {
       if (!row || row.revokedAt) return { kind: 'terminal', reason: row?.revokedReason === REPLACED_REASON ? 'superseded' : 'revoked' };
       const now = deps.now();
       const position = standing(session, row, now, deps.graceSec);
-      if (position === 'superseded') return { kind: 'terminal', reason: 'superseded' };
-      if (position === 'adopt') {
+      if (position.kind === 'superseded') {
+        await record('refused', session, position.why);
+        return { kind: 'terminal', reason: 'superseded' };
+      }
+      if (position.kind === 'adopt') {
         const adopted = await adopt(session, row);
-        if (!adopted) return { kind: 'terminal', reason: 'superseded' };
-        // The adopted set may itself be due: renew from it.
-        if (adopted.tokens.expiresAt > now || !adopted.tokens.refreshToken) return { kind: 'renewed', session: adopted };
+        if (!adopted) {
+          await record('refused', session, 'the registry holds no token set to adopt');
+          return { kind: 'terminal', reason: 'superseded' };
+        }
+        if (adopted.tokens.expiresAt > now) return { kind: 'renewed', session: adopted };
+        // The adopted set is due: renew from it, or, with no refresh token to renew it,
+        // end here rather than hand out an expired access token.
+        if (!adopted.tokens.refreshToken) return { kind: 'terminal', reason: 'expired' };
         session = adopted;
         continue;
       }

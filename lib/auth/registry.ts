@@ -4,6 +4,7 @@
  */
 import 'server-only';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { db } from '../db';
 import type { Db } from '../db/client';
 
@@ -23,6 +24,8 @@ export type AuditType =
    */
   | 'adopted'
   | 'rejected'
+  /** Refresh coordination refused a cookie's generation; the reason says which rule and what it compared. */
+  | 'refused'
   | 'sign_out'
   /** Ended because the same browser signed in again. */
   | 'replaced'
@@ -38,9 +41,16 @@ export interface AuditEntry {
   readonly reason?: string;
 }
 
+/**
+ * This process, as the audit trail names it: INSTANCE_NAME (a label, e.g. the pod name),
+ * else host and process id. With several instances, which one renewed, adopted or refused
+ * is the first question a wrong sign-out asks.
+ */
+export const INSTANCE_NAME = process.env.INSTANCE_NAME?.trim() || `${hostname()}/${process.pid}`;
+
 /** Appends to the audit trail. Never holds a token. `database`: for callers given their own. */
 export async function audit(entry: AuditEntry, database: Db = db()): Promise<void> {
-  await database.auditEvent.create({ data: { type: entry.type, sessionId: entry.sessionId, userId: entry.userId, reason: entry.reason } });
+  await database.auditEvent.create({ data: { type: entry.type, sessionId: entry.sessionId, userId: entry.userId, reason: entry.reason, instance: INSTANCE_NAME } });
 }
 
 /** A session id: 256 random bits, minted at every sign-in so a planted id is useless. */

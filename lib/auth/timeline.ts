@@ -66,6 +66,7 @@ const MARKER_KIND: Readonly<Record<AuditType, MarkerKind>> = {
   refresh_unavailable: 'failure',
   refresh_lost: 'failure',
   rejected: 'failure',
+  refused: 'failure',
   sign_out: 'end',
   replaced: 'end',
   idp_logout: 'end',

@@ -14,6 +14,7 @@ import { classify, type ProtectedKind, redirectTarget, type Verdict } from './cl
 import { CookieJar } from './cookie-jar';
 import { idpControls } from './idp-controls';
 import type { ExampleInput, Metrics, RequestKind } from './metrics';
+import { between, intBetween, pick, random } from './random';
 import { APP_ORIGIN, APP_URL, IDP_URL, SESSION_COOKIE } from './settings';
 import type { Exchange, Outcome, RequestOptions, Transport } from './transport';
 
@@ -48,8 +49,6 @@ const REPLAY_PAST_BOUND_MS = 5000;
 const MAX_HOPS = 16;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-const between = (min: number, max: number) => min + Math.random() * (max - min);
-const intBetween = (min: number, max: number) => Math.floor(between(min, max + 1));
 
 const KIND_HEADERS: Record<ProtectedKind, Record<string, string>> = {
   navigation: { accept: 'text/html', 'sec-fetch-mode': 'navigate' },
@@ -59,13 +58,13 @@ const KIND_HEADERS: Record<ProtectedKind, Record<string, string>> = {
 };
 
 function pickFanOutKind(): Exclude<ProtectedKind, 'navigation'> {
-  const draw = Math.random();
+  const draw = random();
   return draw < 0.4 ? 'rsc' : draw < 0.7 ? 'prefetch' : 'api';
 }
 
 /** Think time between page views: mostly short, sometimes longer than REFRESH_GRACE so the cookie goes stale. */
 function thinkTimeMs(): number {
-  return Math.random() < 0.15 ? between(6000, 12000) : between(200, 3000);
+  return random() < 0.15 ? between(6000, 12000) : between(200, 3000);
 }
 
 export class SimulatedBrowser {
@@ -212,9 +211,10 @@ export class SimulatedBrowser {
    * Set-Cookie (unless it was aborted first). Keeps a copy of every session cookie the
    * browser comes to hold. `cleared`: the answer removed a session cookie the jar held.
    */
-  private async exchange(url: URL, options: RequestOptions, kind: RequestKind, session: Session | undefined): Promise<Outcome & { cleared?: boolean }> {
+  private async exchange(url: URL, options: RequestOptions, kind: RequestKind, session: Session | undefined): Promise<Outcome & { cleared?: boolean; sent?: string }> {
     const jar = this.jarFor(url);
     const cookie = jar.header();
+    const sent = jar === this.appJar ? this.appJar.chunked(SESSION_COOKIE) : undefined;
     const headers = { ...(options.headers ?? {}), ...(cookie ? { cookie } : {}) };
     if (session) session.inFlight += 1;
     let outcome: Outcome;
@@ -233,7 +233,7 @@ export class SimulatedBrowser {
     const after = this.appJar.chunked(SESSION_COOKIE);
     const current = this.session && !this.session.ended ? this.session : session;
     if (after && current && !current.copies.has(after)) current.copies.set(after, current.reauthEpoch);
-    return { ...outcome, cleared: before !== undefined && after === undefined };
+    return { ...outcome, cleared: before !== undefined && after === undefined, ...(sent ? { sent } : {}) };
   }
 
   /**
@@ -242,7 +242,7 @@ export class SimulatedBrowser {
    * ones renewing at the IdP) take tens of milliseconds or more, hence the short delays.
    */
   private abortAfter(): number | undefined {
-    if (Math.random() >= this.env.abortRate) return undefined;
+    if (random() >= this.env.abortRate) return undefined;
     this.metrics.abortsPlanned += 1;
     return between(2, 80);
   }
@@ -267,7 +267,7 @@ export class SimulatedBrowser {
     const outcome = await this.exchange(url, { headers, ...(abortAfterMs === undefined ? {} : { abortAfterMs }) }, 'navigation', session);
     if (outcome.kind !== 'response') return false;
     const verdict = classify('navigation', outcome.exchange);
-    if (verdict.kind !== 'reauth_redirect') return this.record('navigation', session, outcome.exchange, verdict, outcome.cleared ?? false);
+    if (verdict.kind !== 'reauth_redirect') return this.record('navigation', session, outcome.exchange, verdict, outcome.cleared ?? false, outcome.sent);
     return this.silentReauth(session, verdict.location, outcome.exchange);
   }
 
@@ -275,14 +275,17 @@ export class SimulatedBrowser {
   private async silentReauth(session: Session | undefined, start: URL, first: Exchange): Promise<boolean> {
     let url = new URL(`${start.pathname}${start.search}`, APP_URL);
     let last = first;
+    let sent: string | undefined;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       const outcome = await this.exchange(url, {}, 'navigation', session);
       if (outcome.kind !== 'response') return false;
       last = outcome.exchange;
+      sent = outcome.sent ?? sent;
       const target = redirectTarget(last, url);
       if (!target) break;
       if (target.origin === APP_ORIGIN && target.pathname === '/signin') {
-        return this.record('navigation', session, last, { kind: 'rejected', reason: `${target.searchParams.get('reason') ?? '(none)'} (after prompt=none)` }, false);
+        const reason = `${target.searchParams.get('reason') ?? '(none)'} (after prompt=none, at ${url.pathname})`;
+        return this.record('navigation', session, last, { kind: 'rejected', reason }, false, sent);
       }
       url = target.origin === APP_ORIGIN ? new URL(`${target.pathname}${target.search}`, APP_URL) : target;
     }
@@ -293,12 +296,12 @@ export class SimulatedBrowser {
         const copy = this.appJar.chunked(SESSION_COOKIE);
         if (copy) session.copies.set(copy, session.reauthEpoch);
       }
-      return this.record('navigation', session, last, classify('navigation', last), false);
+      return this.record('navigation', session, last, classify('navigation', last), false, sent);
     }
     // The IdP down during the re-authentication: the app says "try again" (503) and keeps the session.
-    if (url.origin === APP_ORIGIN && last.status === 503) return this.record('navigation', session, last, classify('navigation', last), false);
+    if (url.origin === APP_ORIGIN && last.status === 503) return this.record('navigation', session, last, classify('navigation', last), false, sent);
     const where = url.origin === IDP_ORIGIN ? `IdP ${url.pathname.replace(/\/[\w-]{16,}/g, '/…')}` : url.pathname;
-    return this.record('navigation', session, last, { kind: 'rejected', reason: `prompt=none ended at ${where} (${last.status})` }, false);
+    return this.record('navigation', session, last, { kind: 'rejected', reason: `prompt=none ended at ${where} (${last.status})` }, false, sent);
   }
 
   private async protectedRequest(kind: Exclude<ProtectedKind, 'navigation'>): Promise<void> {
@@ -307,18 +310,18 @@ export class SimulatedBrowser {
     const abortAfterMs = this.abortAfter();
     const outcome = await this.exchange(url, { headers, ...(abortAfterMs === undefined ? {} : { abortAfterMs }) }, kind, session);
     if (outcome.kind !== 'response') return;
-    this.record(kind, session, outcome.exchange, classify(kind, outcome.exchange), outcome.cleared ?? false);
+    this.record(kind, session, outcome.exchange, classify(kind, outcome.exchange), outcome.cleared ?? false, outcome.sent);
   }
 
-  /** Counts one judged answer. True when the request was admitted. */
-  private record(kind: ProtectedKind, session: Session | undefined, exchange: Exchange, verdict: Verdict, cleared: boolean): boolean {
+  /** Counts one judged answer. True when the request was admitted. `sent`: the session cookie the request carried. */
+  private record(kind: ProtectedKind, session: Session | undefined, exchange: Exchange, verdict: Verdict, cleared: boolean, sent?: string): boolean {
     const base = { browser: this.name, kind, status: exchange.status, ...(exchange.instance ? { instance: exchange.instance } : {}) };
     switch (verdict.kind) {
       case 'ok':
         if (verdict.tokenVersion !== undefined && session) this.metrics.tokenVersions.add(`${this.name}/${session.generation}/${session.reauthEpoch}/${verdict.tokenVersion}`);
         break;
       case 'rejected':
-        this.rejected(session, kind, verdict.reason, base);
+        this.rejected(session, kind, verdict.reason, base, sent);
         return false;
       case 'reauth_redirect':
       case 'reauth_requested':
@@ -336,11 +339,11 @@ export class SimulatedBrowser {
     }
     // Only a rejection may take the cookie away; anything else clearing it signs a live browser out.
     const live = this.session && !this.session.ended ? this.session : undefined;
-    if (cleared && live) this.rejected(live, kind, 'cookie_cleared', { ...base, detail: `cleared by a ${verdict.kind} answer` });
+    if (cleared && live) this.rejected(live, kind, 'cookie_cleared', { ...base, detail: `cleared by a ${verdict.kind} answer` }, sent);
     return verdict.kind === 'ok';
   }
 
-  private rejected(session: Session | undefined, kind: string, reason: string, example: ExampleInput): void {
+  private rejected(session: Session | undefined, kind: string, reason: string, example: ExampleInput, sent: string | undefined): void {
     if (!session || session.ended) {
       this.metrics.expectedRejections += 1;
       return;
@@ -350,6 +353,7 @@ export class SimulatedBrowser {
     this.metrics.unexpectedRejections.add(reason, ex);
     this.metrics.unexpectedRejectionsByKind[kind] = (this.metrics.unexpectedRejectionsByKind[kind] ?? 0) + 1;
     this.metrics.unexpectedSignOuts.add(reason, ex);
+    this.metrics.incident('sign-out', ex, sent);
     // One bug must not cascade: the browser signs in again and carries on.
     this.closeSession(session, { how: 'lost', at: Date.now() });
   }
@@ -433,14 +437,14 @@ export class SimulatedBrowser {
     const how = session.ended?.how ?? 'ended';
     while (Date.now() < until && session.copies.size > 0) {
       const copies = [...session.copies];
-      const index = Math.floor(Math.random() * copies.length);
+      const index = Math.floor(random() * copies.length);
       const [cookie, epoch] = copies[index]!;
-      const kind: ProtectedKind = (['navigation', 'rsc', 'api'] as const)[Math.floor(Math.random() * 3)]!;
+      const kind: ProtectedKind = pick(['navigation', 'rsc', 'api'] as const);
       const sentAt = Date.now();
       const { url, headers } = this.target(kind);
       const outcome = await this.env.transport.send(url, { headers: { ...headers, cookie } });
       this.metrics.replay.sent += 1;
-      if (outcome.kind === 'response') this.judgeReplay(session, kind, outcome.exchange, { sentAt, endedAt, boundAt, how, copyAge: copies.length - 1 - index, epoch });
+      if (outcome.kind === 'response') this.judgeReplay(session, kind, outcome.exchange, { sentAt, endedAt, boundAt, how, copyAge: copies.length - 1 - index, epoch, cookie });
       await sleep(between(250, 700));
     }
   }
@@ -449,7 +453,7 @@ export class SimulatedBrowser {
     session: Session,
     kind: ProtectedKind,
     exchange: Exchange,
-    at: { sentAt: number; endedAt: number; boundAt: number; how: string; copyAge: number; epoch: number },
+    at: { sentAt: number; endedAt: number; boundAt: number; how: string; copyAge: number; epoch: number; cookie: string },
   ): void {
     // A renewed copy is one more cookie the thief now holds.
     const renewed = new CookieJar();
@@ -466,17 +470,16 @@ export class SimulatedBrowser {
       const sinceEnd = ((at.sentAt - at.endedAt) / 1000).toFixed(1);
       const copy = at.copyAge === 0 ? 'the last cookie held' : `a cookie ${at.copyAge} renewal(s) older than the last`;
       const sid = at.epoch < session.reauthEpoch ? ', from before a silent re-authentication (another session id)' : '';
-      this.metrics.wrongAdmissions.add(
-        at.how,
-        this.metrics.example({
-          browser: this.name,
-          kind,
-          status: exchange.status,
-          ...(exchange.instance ? { instance: exchange.instance } : {}),
-          reason: at.how,
-          detail: `${sinceEnd} s after ${at.how === 'signed_out' ? 'sign-out' : 'revocation at the IdP'}; replayed ${copy}${sid}${newCopy ? '; answer renewed the cookie' : ''}`,
-        }),
-      );
+      const ex = this.metrics.example({
+        browser: this.name,
+        kind,
+        status: exchange.status,
+        ...(exchange.instance ? { instance: exchange.instance } : {}),
+        reason: at.how,
+        detail: `${sinceEnd} s after ${at.how === 'signed_out' ? 'sign-out' : 'revocation at the IdP'}; replayed ${copy}${sid}${newCopy ? '; answer renewed the cookie' : ''}`,
+      });
+      this.metrics.wrongAdmissions.add(at.how, ex);
+      this.metrics.incident('wrong admission', ex, at.cookie);
       return;
     }
     if (verdict.kind === 'unavailable') this.metrics.replay.unavailable += 1;

@@ -13,18 +13,20 @@ import { FaultSchedule } from './faults';
 import { type IdpStats, idpControls } from './idp-controls';
 import { Metrics } from './metrics';
 import { rscSearchParams } from './next-rsc';
+import { explainIncidents } from './explain';
+import { between, freshSeed, random, seedRandom } from './random';
+import { runMany } from './runs';
 import { buildReport, printReport, writeReport } from './report';
 import { type AppInstance, ensureBuild, type IdpProcess, killAll, prepareDatabase, resetLogs, type SoakDatabase, startIdp, appInstances } from './servers';
 import { HARD_DEADLINE_EXTRA_SECONDS, LOG_DIR, readSoakSettings, revocationBoundSeconds, signOutBoundSeconds, type SoakSettings } from './settings';
 import { Transport } from './transport';
 
-const between = (min: number, max: number) => min + Math.random() * (max - min);
 
 /** Picks which browsers end their session on purpose, and when. */
 function plans(settings: SoakSettings, startedAt: number): Plan[] {
   const n = settings.browsers;
   const share = n >= 4 ? Math.max(1, Math.round(0.1 * n)) : 0;
-  const order = Array.from({ length: n }, (_, i) => i).sort(() => Math.random() - 0.5);
+  const order = Array.from({ length: n }, (_, i) => i).sort(() => random() - 0.5);
   const result: Plan[] = Array.from({ length: n }, () => ({ kind: 'normal' }));
   const when = (boundSeconds: number) => {
     // Late enough for a few renewals first; early enough that the replay ends before the run does.
@@ -74,6 +76,10 @@ process.on('unhandledRejection', (error) => void exit(2, `unhandled rejection: $
 async function main(): Promise<number> {
   const settings = readSoakSettings();
   ensureBuild();
+  if (settings.runs > 1) return runMany(settings);
+  const seed = settings.seed ?? freshSeed();
+  seedRandom(seed);
+  console.log(`soak: seed ${seed} (SOAK_SEED=${seed} plays this schedule again)`);
   const hardDeadline = setTimeout(() => void exit(2, `hard deadline of ${settings.seconds + HARD_DEADLINE_EXTRA_SECONDS} s passed`), (settings.seconds + HARD_DEADLINE_EXTRA_SECONDS) * 1000);
   hardDeadline.unref();
   // Children die on their own a little after the hard deadline, even if this process is killed.
@@ -107,7 +113,7 @@ async function main(): Promise<number> {
   const rscSearch = await rscSearchParams();
   let multiTab = 0;
   const browsers = browserPlans.map((plan, i) => {
-    const tabs = Math.random() < 0.25 ? (Math.random() < 0.5 ? 2 : 3) : 1;
+    const tabs = random() < 0.25 ? (random() < 0.5 ? 2 : 3) : 1;
     if (tabs > 1) multiTab += 1;
     const startAt = startedAt + between(0, Math.min(10, 0.08 * settings.seconds)) * 1000;
     return new SimulatedBrowser(i + 1, tabs, plan, startAt, { transport, metrics, abortRate: settings.abortRate, rscSearch, endsAt });
@@ -124,6 +130,9 @@ async function main(): Promise<number> {
   schedule.cancel();
   await faultRun;
 
+  // Before teardown drops the database: the registry and audit trail explain each failure.
+  const explanations = await explainIncidents(metrics.incidents, database.url);
+
   let idpStats: IdpStats | undefined;
   try {
     idpStats = await idpControls.stats();
@@ -132,6 +141,8 @@ async function main(): Promise<number> {
   }
   const report = buildReport({
     settings,
+    seed,
+    explanations,
     database: database.kind,
     durationSec: Math.round((Date.now() - startedAt) / 1000),
     browsers: {

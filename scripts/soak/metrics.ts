@@ -1,4 +1,5 @@
 /** What the soak counts while it runs; report.ts turns it into the summary. */
+import type { Incident } from './explain';
 
 export type RequestKind = 'navigation' | 'rsc' | 'prefetch' | 'api' | 'signin' | 'signout' | 'replay';
 
@@ -19,6 +20,7 @@ export interface Example {
 export type ExampleInput = Omit<Example, 'atSec' | 'faults'>;
 
 const MAX_EXAMPLES = 12;
+const MAX_INCIDENTS = 24;
 
 export class Tally {
   readonly counts: Record<string, number> = {};
@@ -74,6 +76,14 @@ export class Metrics {
     private readonly startedAt: number,
     private readonly activeFaults: () => string,
   ) {}
+
+  /** Failures to explain from the registry after the run (explain.ts). */
+  readonly incidents: Incident[] = [];
+
+  /** Keeps a failure and the session cookie its request carried, to explain it after the run. */
+  incident(what: Incident['what'], example: Example, sealed: string | undefined): void {
+    if (this.incidents.length < MAX_INCIDENTS) this.incidents.push({ what, example, sealed, at: Date.now() });
+  }
 
   example(input: ExampleInput): Example {
     return { atSec: Math.round((Date.now() - this.startedAt) / 100) / 10, faults: this.activeFaults(), ...input };

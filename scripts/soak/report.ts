@@ -1,6 +1,7 @@
 /** The soak's verdict: a JSON report and a readable summary, and whether the run failed. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Explanation, Incident } from './explain';
 import type { FaultLogEntry } from './faults';
 import type { IdpStats } from './idp-controls';
 import type { Metrics, Tally } from './metrics';
@@ -8,6 +9,9 @@ import { ACCESS_TOKEN_TTL, REFRESH_GRACE, REFRESH_TIMEOUT_MS, type SoakSettings,
 
 export interface ReportInput {
   readonly settings: SoakSettings;
+  /** The seed the schedule was drawn from (SOAK_SEED replays it). */
+  readonly seed: number;
+  readonly explanations: ReadonlyMap<Incident, Explanation>;
   readonly database: 'sqlite' | 'postgresql';
   readonly durationSec: number;
   readonly browsers: { readonly total: number; readonly multiTab: number; readonly signingOut: number; readonly revoked: number };
@@ -37,6 +41,7 @@ export function buildReport(input: ReportInput) {
   };
   return {
     passed: failures.unexpectedSignOuts === 0 && failures.wrongAdmissions === 0 && failures.reuseDetected === 0 && failures.unexpected5xx === 0,
+    seed: input.seed,
     failures,
     settings: {
       ...settings,
@@ -67,6 +72,8 @@ export function buildReport(input: ReportInput) {
     faults: input.faultLog,
     unexpectedSignOuts: { ...tally(m.unexpectedSignOuts), responses: m.unexpectedRejections.total, responsesByReason: m.unexpectedRejections.counts, responsesByKind: m.unexpectedRejectionsByKind },
     wrongAdmissions: tally(m.wrongAdmissions),
+    /** Each unexpected sign-out and wrong admission with its session's registry row and audit trail around the moment. */
+    incidents: m.incidents.map((incident) => ({ what: incident.what, ...incident.example, explanation: input.explanations.get(incident) ?? null })),
     replay: m.replay,
     unexpected5xx: tally(m.unexpected5xx),
     otherAnswers: tally(m.otherStatus),
@@ -94,7 +101,7 @@ export function printReport(report: Report, path: string): void {
   const lines: string[] = [];
   const add = (label: string, value: string | number | null) => lines.push(`  ${label.padEnd(26)} ${value ?? 'n/a'}`);
   const mark = (n: number | null) => (n === 0 ? '0' : `${n ?? 'n/a'}  <-- FAIL`);
-  lines.push('', `== soak ${report.passed ? 'PASSED' : 'FAILED'} (${report.durationSec} s, ${report.browsers.total} browsers, ${report.settings.instances} instances, ${report.settings.database}) ==`);
+  lines.push('', `== soak ${report.passed ? 'PASSED' : 'FAILED'} (${report.durationSec} s, ${report.browsers.total} browsers, ${report.settings.instances} instances, ${report.settings.database}, seed ${report.seed}) ==`);
   add('page views', report.pageViews);
   add('requests', `${report.requests.sent} sent, ${report.requests.completed} answered, ${report.requests.aborted} aborted before the answer (of ${report.requests.abortsPlanned} aborts), ${report.requests.timeouts} timed out, ${report.requests.connectionLost.count} connections lost`);
   add('load-balancer retries', report.requests.lbRetries);
@@ -126,6 +133,15 @@ export function printReport(report: Report, path: string): void {
     for (const e of examples) {
       lines.push(`    ${e.atSec.toFixed(1).padStart(6)} s ${e.what}: ${e.browser} ${e.kind}${e.instance ? ` @:${e.instance}` : ''}${e.status ? ` ${e.status}` : ''}${e.reason ? ` reason=${e.reason}` : ''} [faults: ${e.faults}]${e.detail ? ` ${e.detail}` : ''}`);
     }
+  }
+  for (const incident of report.incidents.slice(0, 6)) {
+    const e = incident.explanation;
+    if (!e) continue;
+    lines.push(`  why (${incident.what} at ${incident.atSec.toFixed(1)} s, ${incident.browser}):`);
+    if (e.session) lines.push(`    session ${e.session}…, cookie generation ${e.cookieGeneration}`);
+    if (e.registry) lines.push(`    registry: generation ${e.registry.generation}, refresh token ${e.registry.state}, revoked ${e.registry.revoked ?? 'no'}, history ${e.registry.history ?? '[]'}`);
+    if (e.note) lines.push(`    ${e.note}`);
+    for (const line of e.trail.slice(-25)) lines.push(`    ${line}`);
   }
   lines.push(`  report: ${path}`, '');
   console.log(lines.join('\n'));

@@ -167,6 +167,8 @@ export class AppInstance {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  private starts = 0;
+
   async start(): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -183,6 +185,8 @@ export class AppInstance {
       REFRESH_GRACE: String(REFRESH_GRACE),
       REGISTRY_CHECK_INTERVAL: String(this.settings.registryCheckInterval),
       NEXT_TELEMETRY_DISABLED: '1',
+      // The audit trail names the instance (and its restart) in every event: explain.ts reads it.
+      INSTANCE_NAME: `:${this.port}#${++this.starts}`,
     };
     // Same flags as e2e/instances.ts: keep idle connections longer than clients do.
     const args = [nextBin, 'start', '--port', String(this.port), '--hostname', '127.0.0.1', '--keepAliveTimeout', '65000'];

@@ -9,6 +9,10 @@ export interface SoakSettings {
   /** A PostgreSQL server to create the run's database on; SQLite when absent. */
   readonly postgresServer?: string;
   readonly registryCheckInterval: number;
+  /** SOAK_SEED: fixes the random schedule (random.ts); a fresh one when unset. */
+  readonly seed: number | undefined;
+  /** SOAK_RUNS: how many runs, each with a fresh seed (runs.ts). */
+  readonly runs: number;
 }
 
 /** Every app instance serves this URL, as behind a load balancer; the IdP registers it. */
@@ -50,6 +54,8 @@ export function readSoakSettings(env: NodeJS.ProcessEnv = process.env): SoakSett
     abortRate: number(env, 'SOAK_ABORT_RATE', 0.05, (value) => value >= 0 && value <= 1, 'a share from 0 to 1'),
     reportPath: env.SOAK_REPORT?.trim() || 'data/soak-report.json',
     registryCheckInterval: number(env, 'REGISTRY_CHECK_INTERVAL', 5, wholeAtLeast(1), 'a whole number of seconds'),
+    seed: env.SOAK_SEED?.trim() ? number(env, 'SOAK_SEED', 0, wholeAtLeast(0, 2 ** 32 - 1), 'a whole number from 0 to 4294967295') : undefined,
+    runs: number(env, 'SOAK_RUNS', 1, wholeAtLeast(1, 100), 'a whole number from 1 to 100'),
     ...(postgresServer ? { postgresServer } : {}),
   };
 }

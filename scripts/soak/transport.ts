@@ -5,6 +5,7 @@
  * instance) is retried on another one.
  */
 import type { Metrics } from './metrics';
+import { pick } from './random';
 import { APP_ORIGIN } from './settings';
 
 export interface Backend {
@@ -62,7 +63,7 @@ export class Transport {
       tried.clear();
       while (tried.size < this.backends.length) {
         const candidates = this.backends.filter((backend) => !tried.has(backend));
-        const backend = candidates[Math.floor(Math.random() * candidates.length)]!;
+        const backend = pick(candidates);
         tried.add(backend);
         const target = new URL(`${url.pathname}${url.search}`, backend.origin);
         const outcome = await this.sendTo(target, String(backend.port), options);
