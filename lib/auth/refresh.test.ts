@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Db } from '../db/client';
 import { createTestDb, type TestDb, testDatabaseKinds } from '../db/test-db';
 import type { RefreshResult, RefreshTokenProbe } from './oidc';
-import { createRenewer, hashRefreshToken, publishReauthentication, type RenewerDeps } from './refresh';
+import { ADOPTABLE_GENERATIONS_BEHIND, createRenewer, hashRefreshToken, publishReauthentication, type RenewerDeps } from './refresh';
 import { sealTokens } from './sealed-cookie';
 import type { SessionData, TokenSet } from './session-payload';
 
@@ -290,13 +290,28 @@ describe(`refresh coordination on ${kind}`, () => {
     assert.equal(idp.calls.length, 4);
   });
 
-  test('a cookie two generations behind and past the grace window is refused without reaching the IdP', async () => {
+  test('a late answer put an older generation back in the jar: two generations behind and past the grace window, it still adopts', async () => {
     let issued = 0;
     const refresh: RenewerDeps['refresh'] = async () => {
       issued += 1;
       return { kind: 'ok', tokens: { accessToken: `at-${issued}`, refreshToken: `rt-${issued}`, expiresAt: clock + 1, issuedAt: clock } };
     };
-    const [first] = await rotate(await newSession(), 2, refresh);
+    // The browser's other requests renewed to generation 3; the slow answer that set
+    // generation 1 arrives last, and the browser comes back with it long after.
+    const [, late] = await rotate(await newSession(), 3, refresh);
+    clock += 120;
+    const outcome = await renewer(refresh)(late!, clock);
+    assert.equal(outcome.kind === 'renewed' && outcome.session.tokenVersion, 4, 'adopted generation 3 (due) and renewed it');
+    assert.equal(issued, 4, 'no refresh token sent twice');
+  });
+
+  test(`a cookie more than ${ADOPTABLE_GENERATIONS_BEHIND} generations behind and past the grace window is refused without reaching the IdP`, async () => {
+    let issued = 0;
+    const refresh: RenewerDeps['refresh'] = async () => {
+      issued += 1;
+      return { kind: 'ok', tokens: { accessToken: `at-${issued}`, refreshToken: `rt-${issued}`, expiresAt: clock + 1, issuedAt: clock } };
+    };
+    const [first] = await rotate(await newSession(), ADOPTABLE_GENERATIONS_BEHIND + 1, refresh);
     clock += 120;
     const before = issued;
     assert.deepEqual(await renewer(refresh)(first!, clock), { kind: 'terminal', reason: 'superseded' });
@@ -496,11 +511,11 @@ describe(`refresh coordination on ${kind}`, () => {
       issued += 1;
       return { kind: 'ok', tokens: { accessToken: `at-${issued}`, refreshToken: `rt-${issued}`, expiresAt: clock + 1, issuedAt: clock } };
     };
-    const [first] = await rotate(await newSession(), 2, refresh);
+    const [first] = await rotate(await newSession(), 4, refresh);
     clock += 120;
     assert.deepEqual(await renewer(refresh)(first!, clock), { kind: 'terminal', reason: 'superseded' });
     const refusal = await db.auditEvent.findFirstOrThrow({ where: { sessionId: sid, type: 'refused' } });
-    assert.match(refusal.reason ?? '', /^cookie generation 0 was replaced 126 s ago, past the 60-s grace, and is neither held nor the one before the current \(registry at 2, history \[0 126 s ago, 1 123 s ago\]\)$/);
+    assert.match(refusal.reason ?? '', /^cookie generation 0 was replaced 132 s ago, past the 60-s grace, is not held and is more than 3 generations behind \(registry at 4, history \[0 132 s ago, 1 129 s ago, 2 126 s ago, 3 123 s ago\]\)$/);
     assert.ok(refusal.instance, 'the instance that refused is named');
   });
 

@@ -20,8 +20,8 @@ import type { SessionData, TokenSet } from './session-payload';
  *     whoever holds it talks to the IdP, the others wait and adopt the result;
  *  3. a cookie of an older generation adopts the newest token set, kept sealed in the
  *     row, instead of spending its spent token: any generation superseded within the
- *     grace window, and the one just before the current one for as long as the session
- *     lives (its renewal's Set-Cookie may never have reached the browser);
+ *     grace window, and the last few for as long as the session lives (a renewal's
+ *     Set-Cookie may never have reached the browser, or a late answer put an older one back);
  *  4. a refresh token that may have been spent — an attempt whose answer never came, a
  *     lease whose holder vanished — is resent only after the IdP's introspection says it
  *     is still active; otherwise the session asks for a silent re-authentication.
@@ -59,6 +59,16 @@ interface SupersededGeneration {
    */
   readonly held?: true;
 }
+
+/**
+ * How many generations behind the current one a cookie may be and still adopt, whatever
+ * their age. Set-Cookie headers reach a browser in the order its responses arrive, not
+ * the order they were decided: a slow answer (a cold instance, a stalled proxy) can put a
+ * generation back into the jar after the browser's other requests renewed past it. A count,
+ * not seconds, so that a slow machine or network does not turn into sign-outs; older
+ * copies are still refused (docs/ARCHITECTURE.md, "Which cookies may adopt").
+ */
+export const ADOPTABLE_GENERATIONS_BEHIND = 3;
 
 const POLL_MS = 100;
 /** After a failure, no instance asks the IdP about this session again before this many seconds. */
@@ -108,21 +118,26 @@ function standing(session: SessionData, row: SessionRow, now: number, graceSec: 
   if (generation.hash !== hash) return { kind: 'superseded', why: `${cookie}'s refresh token is not the one that generation had (${kept})` };
   if (now - generation.at <= graceSec || generation.held) return ADOPT;
   // The renewal that replaced it may have lost its Set-Cookie (aborted navigation, closed
-  // laptop): the generation just before the current one stays adoptable while the
-  // session lives. docs/ARCHITECTURE.md, "Which cookies may adopt", says why this is safe.
-  if (session.tokenVersion === row.tokenVersion - 1) return ADOPT;
-  return { kind: 'superseded', why: `${cookie} was replaced ${now - generation.at} s ago, past the ${graceSec}-s grace, and is neither held nor the one before the current (${kept})` };
+  // laptop), or a late answer put it back in the jar: the last few generations stay
+  // adoptable while the session lives. docs/ARCHITECTURE.md, "Which cookies may adopt",
+  // says why this is safe.
+  if (row.tokenVersion - session.tokenVersion <= ADOPTABLE_GENERATIONS_BEHIND) return ADOPT;
+  return {
+    kind: 'superseded',
+    why: `${cookie} was replaced ${now - generation.at} s ago, past the ${graceSec}-s grace, is not held and is more than ${ADOPTABLE_GENERATIONS_BEHIND} generations behind (${kept})`,
+  };
 }
 
 /**
- * The history after `row`'s current generation is replaced at `now`: recent ones, always
- * the one replaced, and `heldVersion` — the generation the renewing request's cookie
- * carried, when older: two renewals whose answers were both lost (a chain of aborted
- * navigations) must not leave that browser two generations behind and refused.
+ * The history after `row`'s current generation is replaced at `now`: those replaced within
+ * the grace window, the last ADOPTABLE_GENERATIONS_BEHIND, and `heldVersion` — the
+ * generation the renewing request's cookie carried, when older: a chain of renewals whose
+ * answers were all lost (aborted navigations) must not leave that browser behind and refused.
  */
 function historyAfterRotation(row: SessionRow, now: number, graceSec: number, heldVersion: number | undefined): string {
+  const current = row.tokenVersion + 1;
   const kept = supersededGenerations(row)
-    .filter((entry) => now - entry.at <= graceSec || entry.v === heldVersion)
+    .filter((entry) => now - entry.at <= graceSec || entry.v === heldVersion || current - entry.v <= ADOPTABLE_GENERATIONS_BEHIND)
     .map(({ held: _previous, ...entry }) => (entry.v === heldVersion ? { ...entry, held: true as const } : entry));
   return JSON.stringify([...kept, { v: row.tokenVersion, hash: row.refreshTokenHash, at: now }]);
 }

@@ -10,7 +10,7 @@
  * grant revoked at the IdP, and then replay every copy of the session cookie they ever
  * held: past the documented bound each of those must be refused.
  */
-import { classify, type ProtectedKind, redirectTarget, type Verdict } from './classify';
+import { classify, type ProtectedKind, RENEW_RETURN_TO, redirectTarget, type Verdict } from './classify';
 import { CookieJar } from './cookie-jar';
 import { idpControls } from './idp-controls';
 import type { ExampleInput, Metrics, RequestKind } from './metrics';
@@ -55,11 +55,13 @@ const KIND_HEADERS: Record<ProtectedKind, Record<string, string>> = {
   rsc: { RSC: '1' },
   prefetch: { RSC: '1', 'Next-Router-Prefetch': '1' },
   api: { accept: 'application/json' },
+  renew: { accept: 'text/html', 'sec-fetch-mode': 'navigate' },
 };
 
+/** Mostly what a page does by itself; now and then a page whose API refused its token goes through /auth/renew. */
 function pickFanOutKind(): Exclude<ProtectedKind, 'navigation'> {
   const draw = random();
-  return draw < 0.4 ? 'rsc' : draw < 0.7 ? 'prefetch' : 'api';
+  return draw < 0.4 ? 'rsc' : draw < 0.7 ? 'prefetch' : draw < 0.97 ? 'api' : 'renew';
 }
 
 /** Think time between page views: mostly short, sometimes longer than REFRESH_GRACE so the cookie goes stale. */
@@ -93,7 +95,8 @@ export class SimulatedBrowser {
 
   /** The URL and headers of one kind of protected request. */
   private target(kind: ProtectedKind): { url: URL; headers: Record<string, string> } {
-    const path = kind === 'api' ? '/api/me' : kind === 'navigation' ? '/dashboard' : `/dashboard${this.env.rscSearch[kind]}`;
+    const path =
+      kind === 'api' ? '/api/me' : kind === 'navigation' ? '/dashboard' : kind === 'renew' ? `/auth/renew?returnTo=${encodeURIComponent(RENEW_RETURN_TO)}` : `/dashboard${this.env.rscSearch[kind]}`;
     return { url: new URL(path, APP_URL), headers: KIND_HEADERS[kind] };
   }
 

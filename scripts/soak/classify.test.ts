@@ -30,3 +30,14 @@ test('the dashboard shows its token generation', () => {
   const page = '<dt>Token generation</dt><dd data-testid="token-version">12</dd>';
   assert.deepEqual(classify('navigation', answer(200, {}, page)), { kind: 'ok', tokenVersion: 12 });
 });
+
+test('a 431 (request headers too large) locks its owner out: it counts as a rejection', () => {
+  assert.deepEqual(classify('navigation', answer(431)), { kind: 'rejected', reason: 'request headers too large (431)' });
+  assert.deepEqual(classify('api', answer(431)), { kind: 'rejected', reason: 'request headers too large (431)' });
+});
+
+test('/auth/renew going back where it was asked to is an admission; anywhere else is not', () => {
+  assert.deepEqual(classify('renew', answer(303, { location: 'http://localhost:3200/dashboard' })), { kind: 'ok' });
+  assert.deepEqual(classify('renew', answer(303, { location: '/signin?returnTo=%2Fdashboard&reason=revoked' })), { kind: 'rejected', reason: 'revoked' });
+  assert.equal(classify('renew', answer(303, { location: 'https://evil.example/' })).kind, 'other');
+});

@@ -7,7 +7,11 @@
  */
 import { APP_URL } from './settings';
 
-export type ProtectedKind = 'navigation' | 'rsc' | 'prefetch' | 'api';
+/** `renew`: GET /auth/renew?returnTo=/dashboard, which renews now and goes back (lib/auth/renew.ts). */
+export type ProtectedKind = 'navigation' | 'rsc' | 'prefetch' | 'api' | 'renew';
+
+/** Where the soak's `renew` requests ask to go back to. */
+export const RENEW_RETURN_TO = '/dashboard';
 
 export type Verdict =
   | { readonly kind: 'ok'; readonly tokenVersion?: number }
@@ -62,7 +66,11 @@ export function classify(kind: ProtectedKind, response: ResponseLike): Verdict {
     const version = tokenVersion(kind, response.body);
     return version === undefined ? { kind: 'ok' } : { kind: 'ok', tokenVersion: version };
   }
+  // Node refuses request headers over 16 KB with 431: a cookie that grew past it locks its
+  // owner out of every page, sign-out included — as bad as a sign-out.
+  if (status === 431) return { kind: 'rejected', reason: 'request headers too large (431)' };
   const target = redirectTarget(response);
+  if (kind === 'renew' && target && target.origin === new URL(APP_URL).origin && target.pathname === RENEW_RETURN_TO) return { kind: 'ok' };
   if (target && target.origin === new URL(APP_URL).origin) {
     if (target.pathname === '/signin') return { kind: 'rejected', reason: target.searchParams.get('reason') ?? '(none)' };
     if (target.pathname === '/auth/login' && target.searchParams.get('prompt') === 'none') return { kind: 'reauth_redirect', location: target };

@@ -1,7 +1,7 @@
 /** What the soak counts while it runs; report.ts turns it into the summary. */
 import type { Incident } from './explain';
 
-export type RequestKind = 'navigation' | 'rsc' | 'prefetch' | 'api' | 'signin' | 'signout' | 'replay';
+export type RequestKind = 'navigation' | 'rsc' | 'prefetch' | 'api' | 'renew' | 'signin' | 'signout' | 'replay';
 
 /** One observation worth reading in the report. */
 export interface Example {
