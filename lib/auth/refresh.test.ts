@@ -281,28 +281,29 @@ describe(`refresh coordination on ${kind}`, () => {
     assert.equal(third.kind === 'renewed' && third.session.tokenVersion, 3, 'adopted generation 2 (due) and renewed it');
     assert.deepEqual(idp.calls, ['rt-0', 'rt-1', 'rt-2'], 'no refresh token was sent twice');
 
-    // The browser received generation 3 and renews from it: the old cookie is refused from then on.
+    // The browser received generation 3 and renews from it: the old cookie is no longer
+    // held, and once it is more than ADOPTABLE_GENERATIONS_BEHIND behind it is refused.
     assert.ok(third.kind === 'renewed');
     clock += 120;
-    await renewer(idp.refresh)(third.session, clock);
+    await rotate(third.session, ADOPTABLE_GENERATIONS_BEHIND - 2, idp.refresh);
     clock += 120;
     assert.deepEqual(await renewer(idp.refresh)(session, clock), { kind: 'terminal', reason: 'superseded' });
-    assert.equal(idp.calls.length, 4);
+    assert.equal(idp.calls.length, 1 + ADOPTABLE_GENERATIONS_BEHIND);
   });
 
-  test('a late answer put an older generation back in the jar: two generations behind and past the grace window, it still adopts', async () => {
+  test(`a late answer put an older generation back in the jar: ${ADOPTABLE_GENERATIONS_BEHIND} generations behind and past the grace window, it still adopts`, async () => {
     let issued = 0;
     const refresh: RenewerDeps['refresh'] = async () => {
       issued += 1;
       return { kind: 'ok', tokens: { accessToken: `at-${issued}`, refreshToken: `rt-${issued}`, expiresAt: clock + 1, issuedAt: clock } };
     };
-    // The browser's other requests renewed to generation 3; the slow answer that set
-    // generation 1 arrives last, and the browser comes back with it long after.
-    const [, late] = await rotate(await newSession(), 3, refresh);
+    // The browser's other requests renewed on; the slow answer that set generation 1
+    // arrives last, and the browser comes back with it long after.
+    const [, late] = await rotate(await newSession(), 1 + ADOPTABLE_GENERATIONS_BEHIND, refresh);
     clock += 120;
     const outcome = await renewer(refresh)(late!, clock);
-    assert.equal(outcome.kind === 'renewed' && outcome.session.tokenVersion, 4, 'adopted generation 3 (due) and renewed it');
-    assert.equal(issued, 4, 'no refresh token sent twice');
+    assert.equal(outcome.kind === 'renewed' && outcome.session.tokenVersion, 2 + ADOPTABLE_GENERATIONS_BEHIND, 'adopted the newest generation (due) and renewed it');
+    assert.equal(issued, 2 + ADOPTABLE_GENERATIONS_BEHIND, 'no refresh token sent twice');
   });
 
   test(`a cookie more than ${ADOPTABLE_GENERATIONS_BEHIND} generations behind and past the grace window is refused without reaching the IdP`, async () => {
@@ -511,11 +512,11 @@ describe(`refresh coordination on ${kind}`, () => {
       issued += 1;
       return { kind: 'ok', tokens: { accessToken: `at-${issued}`, refreshToken: `rt-${issued}`, expiresAt: clock + 1, issuedAt: clock } };
     };
-    const [first] = await rotate(await newSession(), 4, refresh);
+    const [first] = await rotate(await newSession(), 6, refresh);
     clock += 120;
     assert.deepEqual(await renewer(refresh)(first!, clock), { kind: 'terminal', reason: 'superseded' });
     const refusal = await db.auditEvent.findFirstOrThrow({ where: { sessionId: sid, type: 'refused' } });
-    assert.match(refusal.reason ?? '', /^cookie generation 0 was replaced 132 s ago, past the 60-s grace, is not held and is more than 3 generations behind \(registry at 4, history \[0 132 s ago, 1 129 s ago, 2 126 s ago, 3 123 s ago\]\)$/);
+    assert.match(refusal.reason ?? '', /^cookie generation 0 was replaced 138 s ago, past the 60-s grace, is not held and is more than 5 generations behind \(registry at 6, history \[0 138 s ago, 1 135 s ago, 2 132 s ago, 3 129 s ago, 4 126 s ago, 5 123 s ago\]\)$/);
     assert.ok(refusal.instance, 'the instance that refused is named');
   });
 

@@ -18,7 +18,12 @@ import { between, intBetween, pick, random } from './random';
 import { APP_ORIGIN, APP_URL, IDP_URL, SESSION_COOKIE } from './settings';
 import type { Exchange, Outcome, RequestOptions, Transport } from './transport';
 
-export type Plan = { readonly kind: 'normal' } | { readonly kind: 'sign_out' | 'revoke_at_idp'; readonly at: number; readonly boundSeconds: number };
+/**
+ * `sign_out`: at the app (POST /auth/logout). `revoke_at_idp`: the grant revoked at the IdP.
+ * `logout_at_idp`: signed out at the IdP's own end-session page, which reaches the app by
+ * back-channel logout only.
+ */
+export type Plan = { readonly kind: 'normal' } | { readonly kind: 'sign_out' | 'revoke_at_idp' | 'logout_at_idp'; readonly at: number; readonly boundSeconds: number };
 
 export interface BrowserEnvironment {
   readonly transport: Transport;
@@ -30,7 +35,13 @@ export interface BrowserEnvironment {
   readonly endsAt: number;
 }
 
-type Ending = 'signed_out' | 'revoked' | 'lost';
+type Ending = 'signed_out' | 'revoked' | 'logged_out_at_idp' | 'lost';
+
+const ENDINGS: Readonly<Record<Exclude<Ending, 'lost'>, string>> = {
+  signed_out: 'sign-out',
+  revoked: 'revocation at the IdP',
+  logged_out_at_idp: 'sign-out at the IdP (back-channel logout)',
+};
 
 interface Session {
   readonly generation: number;
@@ -373,7 +384,7 @@ export class SimulatedBrowser {
       while (this.busyTabs > 0 && Date.now() < idleBy) await sleep(100);
       if (!(await this.ensureSignedIn())) return;
       const session = this.session!;
-      const endedAt = plan.kind === 'sign_out' ? await this.signOut(session) : await this.revokeAtIdp(session);
+      const endedAt = plan.kind === 'sign_out' ? await this.signOut(session) : plan.kind === 'revoke_at_idp' ? await this.revokeAtIdp(session) : await this.logOutAtIdp(session);
       if (endedAt !== undefined) await this.replay(session, endedAt, plan.boundSeconds);
     } finally {
       this.paused = undefined;
@@ -383,6 +394,9 @@ export class SimulatedBrowser {
 
   /** POST /auth/logout from our own page, then the IdP's end-session confirmation. Returns when the app answered. */
   private async signOut(session: Session): Promise<number | undefined> {
+    // Ended when sent: a tab's request answered after the app revoked the session, but
+    // before this answer arrives, is refused as it should be.
+    this.closeSession(session, { how: 'signed_out', at: Date.now() });
     const url = new URL('/auth/logout', APP_URL);
     const outcome = await this.exchange(
       url,
@@ -396,25 +410,42 @@ export class SimulatedBrowser {
       return undefined;
     }
     const endedAt = Date.now();
-    this.closeSession(session, { how: 'signed_out', at: endedAt });
     this.metrics.signOuts += 1;
     await this.confirmAtIdp(redirectTarget(outcome.exchange, url));
     return endedAt;
   }
 
-  /** Best effort: the dev IdP's end-session page submits a form by script; submit it as the script would. */
-  private async confirmAtIdp(target: URL | undefined): Promise<void> {
-    if (!target || target.origin !== IDP_ORIGIN) return;
+  /** Best effort: the dev IdP's end-session page submits a form by script; submit it as the script would. True when it went through. */
+  private async confirmAtIdp(target: URL | undefined): Promise<boolean> {
+    if (!target || target.origin !== IDP_ORIGIN) return false;
     const page = await this.exchange(target, {}, 'signout', undefined);
-    if (page.kind !== 'response') return;
+    if (page.kind !== 'response') return false;
     const form = /<form[^>]*action="([^"]+)"[^>]*id="op\.logoutForm"|<form[^>]*id="op\.logoutForm"[^>]*action="([^"]+)"/.exec(page.exchange.body);
     const action = form?.[1] ?? form?.[2];
-    if (!action) return;
+    if (!action) return false;
     const fields = new URLSearchParams();
     for (const input of page.exchange.body.matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) fields.set(input[1]!, input[2]!);
     fields.set('logout', 'yes');
     const confirmed = await this.exchange(new URL(action, target), { method: 'POST', body: fields.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 'signout', undefined);
-    if (confirmed.kind === 'response' && confirmed.exchange.status < 400) this.metrics.signOutsConfirmedAtIdp += 1;
+    const ok = confirmed.kind === 'response' && confirmed.exchange.status < 400;
+    if (ok) this.metrics.signOutsConfirmedAtIdp += 1;
+    return ok;
+  }
+
+  /**
+   * Signs out at the IdP's end-session page, as a person signing out of another app of the
+   * same IdP would: the app hears of it only through the IdP's back-channel logout, which
+   * the IdP delivers before it answers the confirmation.
+   */
+  private async logOutAtIdp(session: Session): Promise<number | undefined> {
+    // Ended before the call: the back-channel delivery may land before the answer does.
+    this.closeSession(session, { how: 'logged_out_at_idp', at: Date.now() });
+    if (!(await this.confirmAtIdp(new URL('/session/end', IDP_URL)))) {
+      this.metrics.otherStatus.add('sign-out at the IdP failed', this.metrics.example({ browser: this.name, kind: 'signout', detail: 'the end-session confirmation did not go through' }));
+      return undefined;
+    }
+    this.metrics.idpLogouts += 1;
+    return Date.now();
   }
 
   private async revokeAtIdp(session: Session): Promise<number | undefined> {
@@ -479,7 +510,7 @@ export class SimulatedBrowser {
         status: exchange.status,
         ...(exchange.instance ? { instance: exchange.instance } : {}),
         reason: at.how,
-        detail: `${sinceEnd} s after ${at.how === 'signed_out' ? 'sign-out' : 'revocation at the IdP'}; replayed ${copy}${sid}${newCopy ? '; answer renewed the cookie' : ''}`,
+        detail: `${sinceEnd} s after ${ENDINGS[at.how as keyof typeof ENDINGS] ?? at.how}; replayed ${copy}${sid}${newCopy ? '; answer renewed the cookie' : ''}`,
       });
       this.metrics.wrongAdmissions.add(at.how, ex);
       this.metrics.incident('wrong admission', ex, at.cookie);

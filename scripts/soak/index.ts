@@ -42,6 +42,11 @@ function plans(settings: SoakSettings, startedAt: number): Plan[] {
     const boundSeconds = revocationBoundSeconds(settings);
     result[i] = { kind: 'revoke_at_idp', at: when(boundSeconds), boundSeconds };
   }
+  // Half as many sign out at the IdP itself: back-channel logout under the same faults.
+  for (const i of order.slice(2 * share, 2 * share + Math.ceil(share / 2))) {
+    const boundSeconds = signOutBoundSeconds(settings);
+    result[i] = { kind: 'logout_at_idp', at: when(boundSeconds), boundSeconds };
+  }
   return result;
 }
 
@@ -150,6 +155,7 @@ async function main(): Promise<number> {
       multiTab,
       signingOut: browserPlans.filter((plan) => plan.kind === 'sign_out').length,
       revoked: browserPlans.filter((plan) => plan.kind === 'revoke_at_idp').length,
+      loggedOutAtIdp: browserPlans.filter((plan) => plan.kind === 'logout_at_idp').length,
     },
     metrics,
     idp: idpStats,

@@ -50,6 +50,8 @@ export class Metrics {
   signOuts = 0;
   signOutsConfirmedAtIdp = 0;
   revocations = 0;
+  /** Sign-outs at the IdP's own end-session page (the app hears by back-channel logout). */
+  idpLogouts = 0;
 
   /** Live sessions the app ended: counted once per session (the first response that did it). */
   readonly unexpectedSignOuts = new Tally();

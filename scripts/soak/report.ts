@@ -14,7 +14,7 @@ export interface ReportInput {
   readonly explanations: ReadonlyMap<Incident, Explanation>;
   readonly database: 'sqlite' | 'postgresql';
   readonly durationSec: number;
-  readonly browsers: { readonly total: number; readonly multiTab: number; readonly signingOut: number; readonly revoked: number };
+  readonly browsers: { readonly total: number; readonly multiTab: number; readonly signingOut: number; readonly revoked: number; readonly loggedOutAtIdp: number };
   readonly metrics: Metrics;
   readonly idp: IdpStats | undefined;
   readonly faultLog: readonly FaultLogEntry[];
@@ -59,6 +59,7 @@ export function buildReport(input: ReportInput) {
     signIns: { ok: m.signIns, failed: tally(m.signInFailures) },
     signOuts: { ok: m.signOuts, confirmedAtIdp: m.signOutsConfirmedAtIdp },
     revocationsAtIdp: m.revocations,
+    logoutsAtIdp: m.idpLogouts,
     refreshes: {
       atIdp: refreshes,
       tokenGenerationsSeen: m.tokenVersions.size,
@@ -106,7 +107,7 @@ export function printReport(report: Report, path: string): void {
   add('requests', `${report.requests.sent} sent, ${report.requests.completed} answered, ${report.requests.aborted} aborted before the answer (of ${report.requests.abortsPlanned} aborts), ${report.requests.timeouts} timed out, ${report.requests.connectionLost.count} connections lost`);
   add('load-balancer retries', report.requests.lbRetries);
   add('sign-ins', `${report.signIns.ok} ok, ${report.signIns.failed.count} failed${counts(report.signIns.failed.byReason)}`);
-  add('sign-outs / revocations', `${report.signOuts.ok} / ${report.revocationsAtIdp}`);
+  add('sign-outs app / IdP / revoked', `${report.signOuts.ok} / ${report.logoutsAtIdp} / ${report.revocationsAtIdp}`);
   add('refreshes at the IdP', `${report.refreshes.atIdp ?? 'n/a'} (token generations seen: ${report.refreshes.tokenGenerationsSeen}; expiries estimate: ${report.refreshes.tokenExpiriesEstimate})`);
   if (report.idp) {
     add('IdP token errors', JSON.stringify(report.idp.tokenErrors));
