@@ -1,24 +1,23 @@
-import { createRequire } from 'node:module';
 import { type SpawnedServer, startServer } from './servers';
 import { appEnv } from './settings';
 
 /**
- * Servers the specs start and kill themselves: another `next start` of the same build
- * (sharing the first instance's database and, unless told otherwise, its APP_URL, as a
- * second server behind a load balancer would), or another dev IdP.
+ * Servers the specs start and kill themselves: another instance of the same build, served
+ * as `npm start` serves it (scripts/serve.mjs; sharing the first instance's database and,
+ * unless told otherwise, its APP_URL, as a second server behind a load balancer would), or
+ * another dev IdP.
  */
 export interface Instance extends SpawnedServer {
   readonly url: string;
 }
 
-const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
 const START_TIMEOUT_MS = 30_000;
 
 /** Starts an app instance on `port`; `env` overrides the suite's settings (e.g. another SESSION_SECRET). */
 export async function startInstance(port: number, env: Record<string, string> = {}): Promise<Instance> {
   const server = await startServer({
     name: `instance on port ${port}`,
-    args: [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1', '--keepAliveTimeout', '65000'],
+    args: ['scripts/serve.mjs'],
     env: { ...process.env, ...appEnv(port), ...env, NODE_ENV: 'production' },
     readyUrl: `http://127.0.0.1:${port}/status`,
     timeoutMs: START_TIMEOUT_MS,

@@ -11,6 +11,8 @@ export interface SpawnedServer {
   stop(): Promise<void>;
   /** Kills the server at once (SIGKILL), as a crash would. */
   kill(): Promise<void>;
+  /** Sends `signal` to the server's own process alone, as an orchestrator does; resolves once that process has exited. */
+  signal(signal: NodeJS.Signals): Promise<void>;
 }
 
 export interface ServerSpec {
@@ -74,6 +76,10 @@ export async function startServer({ name, args, env, readyUrl, timeoutMs }: Serv
         async kill() {
           signalGroup(child, 'SIGKILL');
           await exited(child);
+        },
+        signal(signal) {
+          child.kill(signal);
+          return exited(child);
         },
       };
     }

@@ -1,4 +1,4 @@
-// Small helpers shared by scripts/dev.mjs and scripts/start.mjs.
+// Small helpers shared by scripts/dev.mjs, scripts/start.mjs and scripts/serve.mjs.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -8,25 +8,39 @@ export function runOrExit(command, args, env = process.env) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-/** Starts long-running children; when one exits, or on Ctrl-C, stops them all. */
-export function supervise(children) {
+/**
+ * Starts long-running children; when one exits, or on SIGINT/SIGTERM, stops them all:
+ * SIGTERM, then SIGKILL for any still running after `stopTimeoutMs`. Exits once every
+ * child has: a supervisor that left first would leave its children serving unwatched.
+ */
+export function supervise(children, { stopTimeoutMs = 1500 } = {}) {
+  let stopping = false;
+  let exitCode = 0;
+  const hasExited = (child) => child.exitCode !== null || child.signalCode !== null;
   const running = children.map(({ name, command, args, env }) => {
     const child = spawn(command, args, { stdio: 'inherit', env: env ?? process.env });
     child.on('exit', (code, signal) => {
-      if (stopping) return;
-      console.error(`${name} stopped (${signal ?? `exit ${code}`}); stopping the others.`);
-      stop(code ?? 1);
+      if (!stopping) {
+        console.error(`${name} stopped (${signal ?? `exit ${code}`}); stopping the others.`);
+        stop(code ?? 1);
+      }
+      if (running.every(hasExited)) process.exit(exitCode);
     });
     return child;
   });
-  let stopping = false;
   function stop(code) {
     stopping = true;
-    for (const child of running) if (child.exitCode === null) child.kill('SIGTERM');
-    setTimeout(() => process.exit(code), 1500).unref();
+    exitCode = code;
+    for (const child of running) if (!hasExited(child)) child.kill('SIGTERM');
+    setTimeout(() => {
+      for (const child of running) if (!hasExited(child)) child.kill('SIGKILL');
+    }, stopTimeoutMs).unref();
   }
-  process.on('SIGINT', () => stop(0));
-  process.on('SIGTERM', () => stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      if (!stopping) stop(0);
+    });
+  }
 }
 
 /**
@@ -41,4 +55,20 @@ export function nextCli(...args) {
 export function listenAddress(appUrl) {
   const url = new URL(appUrl);
   return { port: process.env.PORT ?? (url.port || (url.protocol === 'https:' ? '443' : '80')), host: process.env.HOST ?? '127.0.0.1' };
+}
+
+/** SHUTDOWN_TIMEOUT_MS: how long the server may take to stop after SIGTERM or SIGINT (scripts/serve.mjs). */
+export function shutdownTimeoutMs() {
+  return millisecondsSetting('SHUTDOWN_TIMEOUT_MS', 10_000);
+}
+
+/** A duration setting from the environment: `fallback` when unset; exits when it is not a whole number of milliseconds above 0. */
+export function millisecondsSetting(name, fallback) {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value) || Number(value) === 0) {
+    console.error(`${name} must be a whole number of milliseconds above 0, not "${value}"`);
+    process.exit(1);
+  }
+  return Number(value);
 }

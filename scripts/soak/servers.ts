@@ -1,8 +1,8 @@
 /**
- * The processes of a soak run: the dev IdP and several `next start`s of one build on one
- * database, on loopback. Every child runs in its own process group under `timeout`, so a
- * child outlives the soak by at most the hard deadline even if the soak itself is killed;
- * `stopAll` (also run on exit) kills the groups.
+ * The processes of a soak run: the dev IdP and several app servers (scripts/serve.mjs, as
+ * `npm start` runs them) of one build on one database, on loopback. Every child runs in its
+ * own process group under `timeout`, so a child outlives the soak by at most the hard
+ * deadline even if the soak itself is killed; `stopAll` (also run on exit) kills the groups.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
@@ -147,7 +147,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** One `next start` behind the simulated load balancer; it can crash and come back. */
+/** One app server behind the simulated load balancer; it can crash and come back. */
 export class AppInstance {
   private child: ChildProcess | undefined;
 
@@ -188,9 +188,8 @@ export class AppInstance {
       // The audit trail names the instance (and its restart) in every event: explain.ts reads it.
       INSTANCE_NAME: `:${this.port}#${++this.starts}`,
     };
-    // Same flags as e2e/instances.ts: keep idle connections longer than clients do.
-    const args = [nextBin, 'start', '--port', String(this.port), '--hostname', '127.0.0.1', '--keepAliveTimeout', '65000'];
-    this.child = spawnBounded(`app-${this.port}`, args, env, this.lifetimeSeconds);
+    // The server `npm start` runs, as e2e/instances.ts starts it; HOST and PORT above say where.
+    this.child = spawnBounded(`app-${this.port}`, ['scripts/serve.mjs'], env, this.lifetimeSeconds);
     await waitForUrl(`${this.origin}/status`, this.child, 60_000);
   }
 
