@@ -23,5 +23,9 @@ export function idpControls(idpUrl: string, timeoutMs = 5000) {
     /** Random faults for refresh_token grants (probabilities 0–1). */
     faults: (profile: Partial<FaultProfile>) => control('faults', 'POST', profile),
     revoke: (account: string) => control(`revoke?account=${encodeURIComponent(account)}`) as Promise<{ revokedGrants: number }>,
+    /** ID tokens from now on are signed with a new key, published first in the JWKS; answers its kid. */
+    rotateSigningKey: () => control('rotate-signing-key') as Promise<{ kid: string }>,
+    /** The next ID token is signed with a key the IdP never publishes, under the kid in use. */
+    forgeNextIdToken: () => control('forge-next-id-token'),
   };
 }

@@ -1,12 +1,14 @@
+import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Context, Next } from 'koa';
 import { readBody, requestForm } from './request-form.js';
 import { refreshTokenState, revokeAccount } from './store.js';
 
 /**
  * Controls for the end-to-end suite and the soak: make the token endpoint fail, hang or
- * lose its answers (always, or at random rates), revoke a person's grants, and count what
- * the token and introspection endpoints served. Mounted only when DEV_IDP_TEST_CONTROLS=1,
- * and answering only loopback callers.
+ * lose its answers (always, or at random rates), revoke a person's grants, rotate the key
+ * that signs ID tokens or forge one, and count what the token, introspection and JWKS
+ * endpoints served. Mounted only when DEV_IDP_TEST_CONTROLS=1, and answering only
+ * loopback callers.
  */
 export type TokenEndpointMode = 'ok' | 'fail' | 'hang' | 'lose';
 
@@ -35,6 +37,8 @@ export interface IdpStats {
   /** Refresh requests presenting a token that was already rotated (the IdP then revokes the grant). */
   reuseDetected: number;
   introspection: { calls: number; active: number };
+  /** JWKS documents served: how often clients fetched the signing keys. */
+  jwks: number;
   faults: { fail503: number; fail429: number; delayed: number; lost: number };
   /** RP-initiated logout requests, by how the client identified the session. */
   endSession: { withIdTokenHint: number; clientIdOnly: number };
@@ -48,6 +52,7 @@ const emptyStats = (): IdpStats => ({
   held: 0,
   reuseDetected: 0,
   introspection: { calls: 0, active: 0 },
+  jwks: 0,
   faults: { fail503: 0, fail429: 0, delayed: 0, lost: 0 },
   endSession: { withIdTokenHint: 0, clientIdOnly: 0 },
 });
@@ -80,11 +85,76 @@ export function parseFaultProfile(input: unknown): FaultProfile | string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface SigningKey {
+  readonly kid: string;
+  readonly privateKey: CryptoKey;
+  readonly publicJwk: JWK;
+}
+
+async function newSigningKey(kid: string): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+}
+
+const MAX_RESIGNED_REMEMBERED = 1000;
+
+/**
+ * Signing-key controls, acting on the token endpoint's answers (oidc-provider cannot change
+ * its keys while running): `rotate()` publishes a new key first in the JWKS, the IdP's own
+ * after it (tokens it already signed still verify, as during a real rotation), and re-signs
+ * every ID token the token endpoint issues with it; `forgeNext()` signs the next one with a
+ * key never published, under the kid in use. A re-signed ID token presented back as
+ * `id_token_hint` is swapped for the original, which oidc-provider can verify.
+ */
+function idTokenSigner() {
+  let rotated: SigningKey | undefined;
+  let rotations = 0;
+  let forgeNext = false;
+  const originals = new Map<string, string>();
+
+  async function resign(idToken: string): Promise<string> {
+    const forge = forgeNext;
+    forgeNext = false;
+    if (!forge && !rotated) return idToken;
+    const [header = '', payload = ''] = idToken.split('.');
+    const protectedHeader = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const kid = rotated?.kid ?? protectedHeader.kid;
+    const key = forge ? (await generateKeyPair('RS256')).privateKey : rotated!.privateKey;
+    const signed = await new CompactSign(Buffer.from(payload, 'base64url')).setProtectedHeader({ ...protectedHeader, alg: 'RS256', kid: String(kid) }).sign(key);
+    if (originals.size >= MAX_RESIGNED_REMEMBERED) originals.clear();
+    originals.set(signed, idToken);
+    return signed;
+  }
+
+  return {
+    async rotate(): Promise<string> {
+      rotations += 1;
+      rotated = await newSigningKey(`rotated-${rotations}`);
+      return rotated.kid;
+    },
+    forgeNext(): void {
+      forgeNext = true;
+    },
+    /** Back to the IdP's own key; ID tokens already re-signed are still swapped back. */
+    reset(): void {
+      rotated = undefined;
+      forgeNext = false;
+    },
+    resign,
+    /** The JWKS to publish: the rotated key first, then the IdP's own. */
+    published(keys: readonly unknown[]): readonly unknown[] {
+      return rotated ? [rotated.publicJwk, ...keys] : keys;
+    },
+    original: (idToken: string): string | undefined => originals.get(idToken),
+  };
+}
+
 export function testControls() {
   let mode: TokenEndpointMode = 'ok';
   let faults: FaultProfile = NO_FAULTS;
   let releaseHang: () => void = () => {};
   let stats: IdpStats = emptyStats();
+  const signer = idTokenSigner();
 
   function setMode(next: TokenEndpointMode): void {
     mode = next;
@@ -104,6 +174,7 @@ export function testControls() {
     } else if (route === 'POST /__test/reset') {
       setMode('ok');
       faults = NO_FAULTS;
+      signer.reset();
       stats = { ...emptyStats(), held: stats.held };
       ctx.body = { ok: true };
     } else if (route === 'POST /__test/token-endpoint') {
@@ -122,6 +193,11 @@ export function testControls() {
       if (typeof parsed === 'string') ctx.throw(400, parsed);
       faults = parsed;
       ctx.body = { faultProfile: faults };
+    } else if (route === 'POST /__test/rotate-signing-key') {
+      ctx.body = { kid: await signer.rotate() };
+    } else if (route === 'POST /__test/forge-next-id-token') {
+      signer.forgeNext();
+      ctx.body = { ok: true };
     } else if (route === 'POST /__test/revoke') {
       const account = ctx.query.account;
       if (typeof account !== 'string' || account === '') ctx.throw(400, 'account is required');
@@ -185,6 +261,8 @@ export function testControls() {
     }
 
     await next();
+    const answer = ctx.body as { id_token?: unknown } | undefined;
+    if (ctx.status === 200 && typeof answer?.id_token === 'string') answer.id_token = await signer.resign(answer.id_token);
     const grantType = String(ctx.oidc?.params?.grant_type ?? 'unknown');
     stats.token[grantType] = (stats.token[grantType] ?? 0) + 1;
     const error = (ctx.body as { error?: unknown } | undefined)?.error;
@@ -205,8 +283,19 @@ export function testControls() {
     if (ctx.path.startsWith('/__test/')) return control(ctx);
     if (ctx.method === 'POST' && ctx.path === '/token') return tokenEndpoint(ctx, next);
     if (ctx.method === 'GET' && ctx.path === '/session/end') {
-      if (ctx.query.id_token_hint) stats.endSession.withIdTokenHint += 1;
+      const hint = ctx.query.id_token_hint;
+      if (hint) stats.endSession.withIdTokenHint += 1;
       else if (ctx.query.client_id) stats.endSession.clientIdOnly += 1;
+      const original = typeof hint === 'string' ? signer.original(hint) : undefined;
+      if (original) ctx.query = { ...ctx.query, id_token_hint: original };
+    }
+    if (ctx.method === 'GET' && ctx.path === '/jwks') {
+      stats.jwks += 1;
+      await next();
+      const { type } = ctx;
+      ctx.body = { keys: signer.published((ctx.body as { keys: readonly unknown[] }).keys) };
+      ctx.type = type;
+      return;
     }
     await next();
     if (ctx.method !== 'POST') return;

@@ -10,6 +10,9 @@ export function describeIdpFailure(error: unknown): string {
   if (error instanceof client.ResponseBodyError) {
     return `${error.status} ${error.error} from ${endpoint(error.response.url)}`;
   }
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    return `${error.status} ${challengeErrorCode(error) ?? 'challenge'} from ${endpoint(error.response.url)}`;
+  }
   if (error instanceof client.ClientError || error instanceof client.AuthorizationResponseError) {
     const response = error.cause instanceof Response ? error.cause : undefined;
     const code = 'code' in error && typeof error.code === 'string' ? error.code : error.name;
@@ -22,6 +25,15 @@ export function describeIdpFailure(error: unknown): string {
     return `${code}: ${error.message}`;
   }
   return 'unknown failure';
+}
+
+/**
+ * The OAuth error code a WWW-Authenticate challenge carries (RFC 6750 §3, and oidc-provider's
+ * `Basic error="invalid_client"`): openid-client throws on a challenge before reading the
+ * body, so this is the IdP's only word on why.
+ */
+export function challengeErrorCode(error: client.WWWAuthenticateChallengeError): string | undefined {
+  return error.cause.map((challenge) => challenge.parameters.error).find((code) => typeof code === 'string' && code !== '');
 }
 
 function endpoint(url: string): string {

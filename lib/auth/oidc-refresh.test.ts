@@ -14,10 +14,11 @@ let issuer: string;
 let privateKey: CryptoKey;
 let tokenResponse: () => Record<string, unknown> = () => ({});
 let tokenStatus = 200;
+let tokenHeaders: Record<string, string> = {};
 let refreshGrant: typeof import('./oidc').refreshGrant;
 
-function json(res: ServerResponse, body: unknown, status = 200): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+function json(res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
 before(async () => {
@@ -36,7 +37,7 @@ before(async () => {
       });
     }
     if (req.url === '/jwks') return json(res, { keys: [jwk] });
-    if (req.url === '/token') return json(res, tokenResponse(), tokenStatus);
+    if (req.url === '/token') return json(res, tokenResponse(), tokenStatus, tokenHeaders);
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -117,4 +118,21 @@ test('a refused client is misconfigured, and one log line names the method used,
   assert.match(lines[0]!, /using client_secret_basic; sessions are kept/);
   assert.match(lines[0]!, /OIDC_TOKEN_AUTH_METHOD=client_secret_post/);
   assert.doesNotMatch(lines[0]!, /secret'|rt-1/);
+});
+
+test('a client refused with a WWW-Authenticate challenge is misconfigured too, and the log names the error the challenge carries', async (t) => {
+  const logged = t.mock.method(console, 'error', () => {});
+  // 403 rather than oidc-provider's 401: the log line would repeat the previous test's, which is logged once a minute.
+  tokenStatus = 403;
+  tokenHeaders = { 'www-authenticate': 'Basic realm="idp", error="invalid_client", error_description="client authentication failed"' };
+  tokenResponse = () => ({ error: 'invalid_client', error_description: 'client authentication failed' });
+  try {
+    assert.deepEqual(await refreshGrant('rt-1', 'alice', NOW), { kind: 'misconfigured', error: 'invalid_client' });
+  } finally {
+    tokenStatus = 200;
+    tokenHeaders = {};
+  }
+  const lines = logged.mock.calls.map((call) => String(call.arguments[0]));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /refused this client at its token endpoint \(403 invalid_client from http:\/\/127\.0\.0\.1:\d+\/token\) using client_secret_basic; sessions are kept/);
 });

@@ -1,11 +1,11 @@
 import 'server-only';
-import { createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
+import { compactVerify, createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
 import * as client from 'openid-client';
 import { env } from '../env';
 import type { TokenAuthMethod } from '../idp-settings';
 import { chooseTokenAuthMethod, clientAuth, refusedClientAdvice } from './client-auth';
 import { AuthError } from './errors';
-import { describeIdpFailure, logIdpProblem } from './idp-failure';
+import { challengeErrorCode, describeIdpFailure, logIdpProblem } from './idp-failure';
 import type { TokenSet } from './session-payload';
 
 /**
@@ -14,7 +14,13 @@ import type { TokenSet } from './session-payload';
  * (RFC 7009) and RP-initiated logout.
  */
 
-let discovered: Promise<client.Configuration> | undefined;
+/**
+ * How long a failed discovery is remembered: sign-in attempts meanwhile fail at once
+ * instead of each asking a down IdP again (checklist F.39, no retry storm).
+ */
+const DISCOVERY_RETRY_AFTER_MS = 5_000;
+
+let discovery: { readonly config: Promise<client.Configuration>; retryAt?: number } | undefined;
 /** The token endpoint authentication method in use, named in the log when the IdP refuses the client. */
 let tokenAuthMethod: TokenAuthMethod = 'client_secret_basic';
 
@@ -35,15 +41,24 @@ async function discover(): Promise<client.Configuration> {
   return config;
 }
 
-/** The IdP's configuration; parallel callers share one discovery, and a failure is retried next time. */
-export async function oidcConfiguration(): Promise<client.Configuration> {
-  discovered ??= discover().catch((error: unknown) => {
-    discovered = undefined;
-    const why = describeIdpFailure(error);
-    logIdpProblem(`could not read the IdP's discovery document for OIDC_ISSUER=${env().oidc.issuer.href} (${why})`);
-    throw new AuthError('discovery_failed', `could not read the IdP discovery document (${why})`, { cause: error });
-  });
-  return discovered;
+/**
+ * The IdP's configuration. Parallel callers share one discovery; a failure is shared too,
+ * by every caller until DISCOVERY_RETRY_AFTER_MS after it, and only then retried.
+ */
+export function oidcConfiguration(now = Date.now()): Promise<client.Configuration> {
+  if (discovery?.retryAt !== undefined && now >= discovery.retryAt) discovery = undefined;
+  if (!discovery) {
+    const attempt: { config: Promise<client.Configuration>; retryAt?: number } = {
+      config: discover().catch((error: unknown) => {
+        attempt.retryAt = Date.now() + DISCOVERY_RETRY_AFTER_MS;
+        const why = describeIdpFailure(error);
+        logIdpProblem(`could not read the IdP's discovery document for OIDC_ISSUER=${env().oidc.issuer.href} (${why})`);
+        throw new AuthError('discovery_failed', `could not read the IdP discovery document (${why})`, { cause: error });
+      }),
+    };
+    discovery = attempt;
+  }
+  return discovery.config;
 }
 
 /** The one-time values of a sign-in attempt, kept in the sealed transaction cookie. */
@@ -123,8 +138,9 @@ function stringClaim(value: unknown): string | undefined {
 
 /**
  * Exchanges the authorization code; openid-client checks state, `iss` (RFC 9207),
- * PKCE, and the ID token (signature, iss, aud, azp, exp, iat, nonce). Claims the ID
- * token lacks come from userinfo, whose `sub` must match.
+ * PKCE, and the ID token's claims (iss, aud, azp, exp, iat, nonce), and Renewal its
+ * signature (verifyIdTokenSignature). Claims the ID token lacks come from userinfo,
+ * whose `sub` must match.
  */
 export async function finishSignIn(currentUrl: URL, transaction: SignInTransaction, now: number): Promise<SignedIn> {
   const config = await oidcConfiguration();
@@ -152,7 +168,8 @@ export async function finishSignIn(currentUrl: URL, transaction: SignInTransacti
     throw new AuthError('callback_failed', `the sign-in response could not be validated (${sorted.error})`, { cause: error });
   }
   const claims = response.claims();
-  if (!claims) throw new AuthError('callback_failed', 'the IdP returned no ID token');
+  if (!claims || !response.id_token) throw new AuthError('callback_failed', 'the IdP returned no ID token');
+  await verifyIdTokenSignature(response.id_token);
   let name = stringClaim(claims.name);
   let email = stringClaim(claims.email);
   if (!name || !email) {
@@ -179,24 +196,85 @@ export type RefreshResult =
    * blindly (lib/auth/refresh.ts decides what follows).
    */
   | { readonly kind: 'uncertain'; readonly error: string }
-  /** The IdP refused this client (invalid_client, 401/403): the operator's setting, not the person's session. */
+  /**
+   * The token endpoint refused this client before judging the grant (invalid_client, a
+   * 401, 403 or 404, a redirect): the operator's setting, not the person's session.
+   */
   | { readonly kind: 'misconfigured'; readonly error: string };
 
 type RefreshFailure = Exclude<RefreshResult, { kind: 'ok' }>;
 
-const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
+/** OAuth error codes (RFC 6749 §5.2) that refuse this client, not the grant. */
 const CLIENT_REFUSED_OAUTH_ERRORS = new Set(['invalid_client', 'unauthorized_client']);
-/** Network failures that happen before a request reaches the IdP: nothing was processed. */
-const NOT_DELIVERED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+/** OAuth error codes for the IdP's own trouble: it did not process the request. */
+const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
+/**
+ * Network failures that happen before any of the request reaches the IdP: no connection
+ * (refused, no route, no such host, connect timeout) or a TLS handshake that failed.
+ */
+const NOT_DELIVERED_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+/** openid-client's codes for a request it refused to send (a token endpoint that is not https). */
+const NOT_SENT_CODES = new Set(['OAUTH_HTTP_REQUEST_FORBIDDEN', 'OAUTH_REQUEST_PROTOCOL_FORBIDDEN']);
 /** oauth4webapi's codes for an ID token that fails validation. */
 const ID_TOKEN_CODES = new Set(['OAUTH_JWT_CLAIM_COMPARISON_FAILED', 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED']);
 
+/** What the token endpoint's HTTP status says when no OAuth error code says more. */
 function classifyStatus(status: number, error: string): RefreshFailure {
-  if (status === 401 || status === 403 || status === 404) return { kind: 'misconfigured', error };
-  if (status >= 500 || status === 429 || status === 408) return { kind: 'transient', error };
-  if (status >= 400) return { kind: 'terminal', error };
   // A success status whose body could not be used: the IdP has probably rotated.
-  return { kind: 'uncertain', error };
+  if (status < 300) return { kind: 'uncertain', error };
+  // The token endpoint refused the request itself, whatever the body: some IdPs answer a
+  // spent refresh token with an empty or HTML 400 (checklist C.25).
+  if (status === 400) return { kind: 'terminal', error };
+  if (status === 408 || status === 429 || status >= 500) return { kind: 'transient', error };
+  // A redirect, 401, 403, 404, 405…: the credentials, the endpoint's URL or a firewall
+  // refused the request before anyone judged the grant. The operator's to fix.
+  return { kind: 'misconfigured', error };
+}
+
+/** An OAuth error answer, from its body or its WWW-Authenticate challenge: the code first, then the status. */
+function classifyOAuthError(status: number, code: string | undefined): RefreshFailure {
+  if (code !== undefined) {
+    if (CLIENT_REFUSED_OAUTH_ERRORS.has(code)) return { kind: 'misconfigured', error: code };
+    if (TRANSIENT_OAUTH_ERRORS.has(code)) return { kind: 'transient', error: code };
+    // The grant is gone, whatever status came with it.
+    if (code === 'invalid_grant') return { kind: 'terminal', error: code };
+  }
+  return classifyStatus(status, code ?? `http_${status}`);
+}
+
+/** A 200 whose ID token failed oauth4webapi's checks: a claim compared, a timestamp, a required claim, the `alg`. */
+function isIdTokenFailure(error: client.ClientError): boolean {
+  if (error.code !== undefined && ID_TOKEN_CODES.has(error.code)) return true;
+  const detail = (error.cause as { cause?: unknown } | undefined)?.cause;
+  return typeof detail === 'object' && detail !== null && ('claims' in detail || 'header' in detail);
+}
+
+function classifyClientError(error: client.ClientError): RefreshFailure {
+  const code = error.code ?? 'invalid_response';
+  if (code === 'OAUTH_TIMEOUT') return { kind: 'uncertain', error: 'timeout' };
+  if (NOT_SENT_CODES.has(code)) return { kind: 'transient', error: code };
+  // Not JSON, or not an OAuth error: only the status speaks.
+  if (error.cause instanceof Response) return classifyStatus(error.cause.status, error.cause.status < 300 ? code : `http_${error.cause.status}`);
+  if (isIdTokenFailure(error)) return { kind: 'terminal', error: 'id_token_invalid' };
+  // A 200 that cannot be used: unparseable, no access token, an unknown token type, an
+  // unreadable ID token, or cut off or timed out while its body was read.
+  return { kind: 'uncertain', error: code };
 }
 
 function networkCode(error: Error): string | undefined {
@@ -205,33 +283,26 @@ function networkCode(error: Error): string | undefined {
 }
 
 /**
- * Sorts a failed refresh by what it says about the refresh token:
- * - an OAuth error answer is definitive (`terminal`), except the IdP's own trouble
- *   (5xx, 429, temporarily_unavailable: `transient`) and a refused client
- *   (invalid_client, unauthorized_client, 401/403: `misconfigured`);
- * - a 400 with an empty or non-JSON body is definitive too (some IdPs send one on reuse);
+ * Sorts a failed token request (refresh, or the code exchange at sign-in) by what it says
+ * about the grant; oidc.test.ts holds one row per shape openid-client throws:
+ * - an OAuth error answer (a JSON body, or the `error` of a WWW-Authenticate challenge) is
+ *   definitive (`terminal`), except the IdP's own trouble (temporarily_unavailable, 5xx,
+ *   429: `transient`) and a refused client (invalid_client, unauthorized_client, 401, 403,
+ *   404: `misconfigured`);
+ * - without one, the status decides: 400 is definitive whatever the body, 5xx/408/429
+ *   transient, other 3xx/4xx misconfigured;
  * - a 200 whose ID token fails validation is `terminal`: the answer cannot be trusted;
  * - a 200 that cannot be read, a timeout, or a connection cut after sending is
  *   `uncertain`: the IdP may have processed it;
- * - a connection that was never made is `transient`: nothing reached the IdP.
+ * - a request that never left (no connection, a failed TLS handshake, an http endpoint
+ *   refused by openid-client) is `transient`: nothing reached the IdP.
  */
 export function classifyRefreshError(error: unknown): RefreshFailure {
-  if (error instanceof client.ResponseBodyError) {
-    if (CLIENT_REFUSED_OAUTH_ERRORS.has(error.error)) return { kind: 'misconfigured', error: error.error };
-    if (TRANSIENT_OAUTH_ERRORS.has(error.error)) return { kind: 'transient', error: error.error };
-    return classifyStatus(error.status, error.error);
-  }
-  if (error instanceof client.ClientError) {
-    const code = error.code ?? 'invalid_response';
-    if (code === 'OAUTH_TIMEOUT') return { kind: 'uncertain', error: 'timeout' };
-    if (error.cause instanceof Response) return classifyStatus(error.cause.status, error.cause.status === 200 ? code : `http_${error.cause.status}`);
-    const cause = error.cause as { claims?: unknown } | undefined;
-    if (ID_TOKEN_CODES.has(code) || (cause && typeof cause === 'object' && 'claims' in cause)) return { kind: 'terminal', error: 'id_token_invalid' };
-    return { kind: 'uncertain', error: code };
-  }
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return { kind: 'uncertain', error: 'timeout' };
-  }
+  if (error instanceof client.ResponseBodyError) return classifyOAuthError(error.status, error.error);
+  // oidc-provider answers a refused client_secret_basic with one; openid-client throws it
+  // before reading the body.
+  if (error instanceof client.WWWAuthenticateChallengeError) return classifyOAuthError(error.status, challengeErrorCode(error));
+  if (error instanceof client.ClientError) return classifyClientError(error);
   if (error instanceof Error) {
     const code = networkCode(error);
     if (code && NOT_DELIVERED_CODES.has(code)) return { kind: 'transient', error: code };
@@ -320,10 +391,10 @@ export interface IdpTokenRules {
   readonly algorithms: readonly string[];
 }
 
-let remoteKeys: { readonly uri: string; readonly keys: JWTVerifyGetKey } | undefined;
+type RemoteKeys = ReturnType<typeof createRemoteJWKSet>;
+let remoteKeys: { readonly uri: string; readonly keys: RemoteKeys } | undefined;
 
-/** The IdP's issuer, our client id, its signing keys (JWKS, refetched on an unknown kid) and algorithms. */
-export async function idpTokenRules(): Promise<IdpTokenRules> {
+async function tokenRules(): Promise<IdpTokenRules & { readonly keys: RemoteKeys }> {
   const config = await oidcConfiguration();
   const metadata = config.serverMetadata();
   if (!metadata.jwks_uri) throw new AuthError('discovery_failed', 'the IdP publishes no jwks_uri');
@@ -334,4 +405,48 @@ export async function idpTokenRules(): Promise<IdpTokenRules> {
     keys: remoteKeys.keys,
     algorithms: metadata.id_token_signing_alg_values_supported ?? ['RS256'],
   };
+}
+
+/** The IdP's issuer, our client id, its signing keys (JWKS, refetched on an unknown kid) and algorithms. */
+export function idpTokenRules(): Promise<IdpTokenRules> {
+  return tokenRules();
+}
+
+/** jose's codes for a token that the IdP's keys do not verify (as opposed to keys that could not be fetched). */
+const SIGNATURE_REFUSED_CODES = new Set([
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWS_INVALID',
+]);
+
+function signatureRefused(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && SIGNATURE_REFUSED_CODES.has(code);
+}
+
+/**
+ * Verifies the signature of an ID token from the token endpoint against the IdP's JWKS.
+ * openid-client skips it there (OIDC Core 3.1.3.7 lets the TLS connection stand in), so
+ * whoever could answer for the token endpoint — a TLS-intercepting proxy, a misissued
+ * certificate, an http issuer — could otherwise name any subject. A key the cached set
+ * lacks (the IdP rotated: a new `kid`, or a new key under the old one) is fetched once
+ * more, whatever jose's refetch cooldown says: this token came from the IdP over the back
+ * channel, not from a browser, so no one outside can make Renewal refetch with it.
+ */
+async function verifyIdTokenSignature(idToken: string): Promise<void> {
+  try {
+    const { keys, algorithms } = await tokenRules();
+    const verify = () => compactVerify(idToken, keys, { algorithms: [...algorithms] });
+    await verify().catch(async (error: unknown) => {
+      if (!signatureRefused(error)) throw error;
+      await keys.reload();
+      await verify();
+    });
+  } catch (error) {
+    if (signatureRefused(error)) throw new AuthError('callback_failed', 'the ID token\'s signature did not verify with the IdP\'s keys', { cause: error });
+    throw new AuthError('idp_unavailable', `the IdP's signing keys could not be read (${describeIdpFailure(error)})`, { cause: error });
+  }
 }
