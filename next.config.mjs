@@ -23,10 +23,21 @@ const securityHeaders = [
   { key: 'X-Content-Type-Options', value: 'nosniff' },
   { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
   { key: 'X-Frame-Options', value: 'DENY' },
-  ...(process.env.APP_URL?.startsWith('https://')
-    ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }]
-    : []),
 ];
+
+/**
+ * HSTS (lib/transport-security.ts) on every response to a request that reached the TLS
+ * terminator in front of the app over https. Decided per request, never from the build's
+ * APP_URL: these rules are fixed when the app is built, and one build may serve http in a
+ * test and https in production. Responses that pass through the proxy also get it from the
+ * running process's APP_URL (proxy.ts), whatever the terminator forwards. On plain http a
+ * browser ignores the header, so a forged X-Forwarded-Proto pins nothing.
+ */
+const strictTransportSecurity = {
+  source: '/:path*',
+  has: [{ type: 'header', key: 'x-forwarded-proto', value: 'https(?:\\s*,.*)?' }],
+  headers: [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }],
+};
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -37,7 +48,7 @@ const nextConfig = {
     return [{ source: '/favicon.ico', destination: '/icon.svg' }];
   },
   async headers() {
-    return [{ source: '/:path*', headers: securityHeaders }];
+    return [{ source: '/:path*', headers: securityHeaders }, strictTransportSecurity];
   },
 };
 

@@ -7,6 +7,7 @@
  * - route handlers: `withSession(handler)`; server actions: `getAccessToken()`,
  *   `requireActionSession()` (validate, renew when due, write the cookie)
  * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`
+ * - server actions' failures: `sessionFailure(error)` (sign in again, or try again), `signInPath`
  * - the layout's header: `signedInPerson()` (never admits; pages call `requireSession`)
  * - the home page, where sign-out returns: `confirmsSignOut(state)`
  * - the dashboard's chart: `sessionTimeline(session, events)`
@@ -25,6 +26,7 @@ export { reasonText } from './reasons';
 export { recentEvents } from './registry';
 export { endOtherOwnSessions, endOwnSession, listOwnSessions, type OwnSession } from './own-sessions';
 export { safeReturnTo } from './return-to';
+export { logServiceFailure, sessionFailure, signInPath } from './session-failure';
 export { sessionTimeline } from './session-timeline';
 export { confirmsSignOut } from './sign-out-state';
 export { getAccessToken, requireActionSession, type SessionContext, withSession } from './server-session';

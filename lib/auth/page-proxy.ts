@@ -17,6 +17,9 @@ export async function authProxy(request: NextRequest): Promise<NextResponse> {
   try {
     return await respond(request, await validateRequest(request.cookies, { activity: isPersonActivity(request) }));
   } catch (error) {
+    // A server action reads a "try again" only in its own terms (a 503 page would be a
+    // client-side exception): it checks the session itself and meets the same failure.
+    if (request.headers.has('next-action')) return privateResponse(NextResponse.next());
     return respondUnavailable(request, error);
   }
 }

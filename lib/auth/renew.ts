@@ -1,10 +1,10 @@
 import 'server-only';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../env';
-import { isAuthError } from './errors';
 import { unavailablePage } from './notice-page';
 import { safeReturnTo } from './return-to';
 import { getAccessToken } from './server-session';
+import { logServiceFailure, sessionFailure, signInPath } from './session-failure';
 
 /**
  * GET /auth/renew?returnTo=/path — renews the session now and goes back. For a page whose
@@ -14,21 +14,28 @@ import { getAccessToken } from './server-session';
  */
 export async function handleRenew(request: NextRequest): Promise<NextResponse> {
   const returnTo = safeReturnTo(request.nextUrl.searchParams.get('returnTo'));
-  const back = new URL(returnTo, env().appUrl);
   try {
     await getAccessToken({ forceRefresh: true });
   } catch (error) {
-    if (isAuthError(error, 'unauthenticated')) {
-      const signIn = new URL('/signin', env().appUrl);
-      signIn.search = new URLSearchParams({ returnTo, reason: error.reason ?? 'signin' }).toString();
-      return NextResponse.redirect(signIn, 303);
-    }
-    if (isAuthError(error, 'unavailable')) {
-      return new NextResponse(unavailablePage(returnTo, 'idp'), { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5' } });
-    }
-    throw error;
+    return renewFailed(error, returnTo);
   }
-  const response = NextResponse.redirect(back, 303);
+  return privateResponse(NextResponse.redirect(new URL(returnTo, env().appUrl), 303));
+}
+
+/**
+ * A refused session goes to sign in (a lost refresh token: silently, through the IdP); anything else — the IdP unreachable, our database not
+ * answering — is a 503 "try again" page that keeps the cookie, as the proxy answers pages.
+ */
+function renewFailed(error: unknown, returnTo: string): NextResponse {
+  const failure = sessionFailure(error);
+  if (failure.kind === 'signin') return privateResponse(NextResponse.redirect(new URL(signInPath(failure.reason, returnTo), env().appUrl), 303));
+  if (failure.cause === 'service') logServiceFailure('renewing a session (/auth/renew)', error);
+  return privateResponse(
+    new NextResponse(unavailablePage(returnTo, failure.cause), { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5' } }),
+  );
+}
+
+function privateResponse(response: NextResponse): NextResponse {
   response.headers.set('Cache-Control', 'private, no-store');
   return response;
 }

@@ -11,6 +11,7 @@ const STATUS_TEXT: Record<string, string> = {
   refused: 'The notes service refused your access, even after renewing it. Try signing out and in again.',
   unavailable: 'The notes service is not answering right now. Your note was not saved; try again in a moment.',
   idp_unavailable: 'Your session needs renewing but the identity provider cannot be reached. Your note was not saved; try again in a moment.',
+  service_unavailable: 'Renewal cannot reach its database right now. Your note was not saved; try again in a moment. You are still signed in.',
   not_configured: 'No notes service is configured (NOTES_API_URL).',
 };
 

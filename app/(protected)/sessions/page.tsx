@@ -1,4 +1,4 @@
-import { listOwnSessions, requireSession } from '@/lib/auth';
+import { listOwnSessions, logServiceFailure, type OwnSession, requireSession, type SessionData } from '@/lib/auth';
 import { describeUserAgent } from '@/lib/user-agent';
 import { endOtherSessionsAction, endSessionAction } from './actions';
 
@@ -9,19 +9,29 @@ const STATUS_TEXT: Record<string, (count: string) => string> = {
   ended_others: (count) => `${count === '1' ? 'One other session was' : `${count} other sessions were`} signed out.`,
   not_found: () => 'That session had already ended.',
   unavailable: () => 'Your session needs renewing but the identity provider cannot be reached. Nothing was changed; try again in a moment.',
+  service_unavailable: () => 'Signing out did not complete: Renewal cannot reach its database right now. Try again in a moment; you are still signed in.',
 };
 
 function when(date: Date): string {
   return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
+/** The person's sessions, or undefined when the database does not answer: the page says so instead of failing. */
+async function sessionsIfAvailable(session: SessionData): Promise<OwnSession[] | undefined> {
+  try {
+    return await listOwnSessions(session);
+  } catch (error) {
+    logServiceFailure('listing sessions', error);
+    return undefined;
+  }
+}
+
 /** The person's live sessions, this one marked; any other can be signed out from here. */
 export default async function SessionsPage({ searchParams }: { searchParams: SearchParams }) {
   const session = await requireSession('/sessions');
   const params = await searchParams;
-  const sessions = await listOwnSessions(session);
+  const sessions = await sessionsIfAvailable(session);
   const status = typeof params.status === 'string' ? STATUS_TEXT[params.status]?.(String(params.count ?? '0')) : undefined;
-  const others = sessions.filter((s) => !s.current).length;
 
   return (
     <div className="card">
@@ -31,6 +41,21 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
           {status}
         </p>
       )}
+      {sessions ? (
+        <SessionsTable sessions={sessions} />
+      ) : (
+        <p className="notice" role="alert" data-testid="sessions-error">
+          Your sessions cannot be listed right now: Renewal cannot reach its database. You are still signed in. <a href="/sessions">Try again</a>
+        </p>
+      )}
+    </div>
+  );
+}
+
+function SessionsTable({ sessions }: { sessions: readonly OwnSession[] }) {
+  const others = sessions.filter((s) => !s.current).length;
+  return (
+    <>
       <table data-testid="sessions">
         <thead>
           <tr>
@@ -70,6 +95,6 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
           <button type="submit">Sign out of all other sessions</button>
         </form>
       )}
-    </div>
+    </>
   );
 }
