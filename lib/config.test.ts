@@ -85,3 +85,11 @@ test('RENEWAL_PROXY=off is accepted on loopback only (tests, benchmarks), never 
   assert.equal(parseConfig({}).proxyEnabled, true);
   assert.throws(() => parseConfig({ RENEWAL_PROXY: 'off', APP_URL: 'https://app.example.com' }), /RENEWAL_PROXY=off is for tests and benchmarks on loopback only/);
 });
+
+test('RETENTION_DAYS: ended sessions and audit events are kept 30 days unless set; a positive whole number', () => {
+  assert.equal(parseConfig({}).retentionDays, 30);
+  assert.equal(parseConfig({ RETENTION_DAYS: '90' }).retentionDays, 90);
+  for (const value of ['0', '-1', '1.5', 'forever']) {
+    assert.throws(() => parseConfig({ RETENTION_DAYS: value }), /RETENTION_DAYS must be a positive whole number/, value);
+  }
+});

@@ -47,6 +47,11 @@ export interface AppConfig {
   };
   readonly databaseUrl: string;
   /**
+   * RETENTION_DAYS: ended sessions (revoked, expired, idle) and audit events are deleted
+   * this many days after they end or happen (lib/auth/retention.ts).
+   */
+  readonly retentionDays: number;
+  /**
    * The notes API (resource/) the app calls with the person's access token; undefined
    * when not configured. The dev IdP's default.
    */
@@ -89,6 +94,7 @@ const numbers = z.object({
   REFRESH_TIMEOUT_MS: seconds(5000),
   REGISTRY_CHECK_INTERVAL: seconds(5),
   ACCESS_TOKEN_FALLBACK_LIFETIME: seconds(300),
+  RETENTION_DAYS: z.coerce.number().int().positive().default(30),
 });
 
 function parseSecrets(raw: string, problems: string[]): Record<number, string> {
@@ -221,6 +227,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       registryCheckSec: n.REGISTRY_CHECK_INTERVAL,
     },
     databaseUrl,
+    retentionDays: n.RETENTION_DAYS,
     notesApiUrl,
   };
 }

@@ -3,7 +3,7 @@ import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../env';
 import { verifyLogoutToken } from './logout-token';
 import { idpTokenRules } from './oidc';
-import { acceptLogoutTokenOnce, revokeForIdpLogout } from './registry';
+import { acceptLogoutTokenOnce } from './registry';
 import { forgetSession } from './runtime';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -13,6 +13,27 @@ function answer(status: number, body?: { error: string; error_description: strin
   // Back-Channel Logout 1.0 §2.8: the answer must not be cached.
   response.headers.set('Cache-Control', 'no-store');
   return response;
+}
+
+/**
+ * The body as text, or undefined once it passes `maxBytes`: a declared Content-Length over
+ * the bound is refused unread, and a body without one is read no further than the bound.
+ */
+async function readBoundedText(request: Request, maxBytes: number): Promise<string | undefined> {
+  if (Number(request.headers.get('content-length') ?? 0) > maxBytes) return undefined;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    length += chunk.value.byteLength;
+    if (length > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(chunk.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function invalid(description: string): NextResponse {
@@ -31,8 +52,8 @@ export async function handleBackchannelLogout(request: NextRequest): Promise<Nex
   if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
     return invalid('expected an application/x-www-form-urlencoded body');
   }
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) return invalid('the request body is too large');
+  const text = await readBoundedText(request, MAX_BODY_BYTES);
+  if (text === undefined) return invalid('the request body is too large');
   const tokens = new URLSearchParams(text).getAll('logout_token');
   if (tokens.length !== 1 || !tokens[0]) return invalid('exactly one logout_token is required');
 
@@ -40,10 +61,10 @@ export async function handleBackchannelLogout(request: NextRequest): Promise<Nex
     const rules = await idpTokenRules();
     const verdict = await verifyLogoutToken(tokens[0], rules);
     if (!verdict.ok) return invalid(verdict.description);
-    const now = new Date();
-    if (!(await acceptLogoutTokenOnce(verdict.jti, new Date(verdict.expiresAt * 1000), now))) return invalid('this logout token was already used');
+    const token = { jti: verdict.jti, sid: verdict.sid, sub: verdict.sub, rememberUntil: new Date(verdict.acceptableUntil * 1000) };
     // Users are keyed by the issuer as configured (lib/auth/callback.ts), not as the token spells it.
-    const ended = await revokeForIdpLogout(env().oidc.issuer.href, verdict, now);
+    const ended = await acceptLogoutTokenOnce(env().oidc.issuer.href, token, new Date());
+    if (!ended) return invalid('this logout token was already used');
     for (const session of ended) forgetSession(session.id);
     return answer(200);
   } catch (error) {

@@ -1,6 +1,6 @@
 import 'server-only';
 import { db } from '../db';
-import { audit, type AuditType, revokeSession } from './registry';
+import { audit, type AuditType } from './registry';
 import { cookieSettings, forgetSession } from './runtime';
 import { unsealTokens } from './sealed-cookie';
 import type { SessionData, TokenSet } from './session-payload';
@@ -15,10 +15,28 @@ import type { SessionData, TokenSet } from './session-payload';
  * in again shares its IdP session, and so its grant, with the session it replaces.
  */
 export async function endSession(session: SessionData, reason: string, auditType: AuditType): Promise<TokenSet> {
-  const row = await db().session.findUnique({ where: { id: session.sid }, select: { latestTokens: true } });
-  const latest = (row?.latestTokens ? await unsealTokens(row.latestTokens, cookieSettings()) : undefined) ?? session.tokens;
-  await revokeSession(session.sid, reason, new Date());
+  const sealed = await revokeTakingFinalTokens(session.sid, reason, new Date());
+  const latest = (sealed ? await unsealTokens(sealed, cookieSettings()) : undefined) ?? session.tokens;
   forgetSession(session.sid);
   await audit({ type: auditType, sessionId: session.sid, userId: session.userId, reason });
   return { ...latest, idToken: latest.idToken ?? session.tokens.idToken };
+}
+
+/**
+ * Revokes the row, then reads its token set and clears it, in one transaction. In that
+ * order because a refresh publishes its new generation only while the row is unrevoked
+ * (lib/auth/refresh.ts): read first, a refresh landing in between would leave its fresh
+ * refresh token live at the IdP, held by nobody. Revoked first, every refresh either
+ * published before (its tokens are the ones read here) or finds the row revoked and
+ * revokes its new token itself. Returns the sealed set, if the row still held one.
+ */
+export async function revokeTakingFinalTokens(sid: string, reason: string, now: Date): Promise<string | undefined> {
+  const database = db();
+  const [, row] = await database.$transaction([
+    // revokeSession's columns, all but the token set: it is read first, then cleared.
+    database.session.updateMany({ where: { id: sid, revokedAt: null }, data: { revokedAt: now, revokedReason: reason, leaseOwner: null, leaseUntil: null } }),
+    database.session.findUnique({ where: { id: sid }, select: { latestTokens: true } }),
+    database.session.updateMany({ where: { id: sid }, data: { latestTokens: null } }),
+  ]);
+  return row?.latestTokens ?? undefined;
 }

@@ -37,14 +37,16 @@ async function refused(jwt: string, pattern: RegExp): Promise<void> {
 }
 
 test('a valid logout token names its jti, sid and sub', async () => {
-  assert.deepEqual(await verifyLogoutToken(await token(), rules), { ok: true, jti: 'jti-1', sid: 'idp-sid-1', sub: 'alice', expiresAt: NOW + 115 });
-  assert.equal((await verifyLogoutToken(await token(GOOD, { alg: 'RS256', kid: 'k1' }), rules)).ok, true, 'typ may be absent');
+  assert.deepEqual(await verifyLogoutToken(await token(), rules), { ok: true, jti: 'jti-1', sid: 'idp-sid-1', sub: 'alice', acceptableUntil: NOW - 5 + 360 });
+  assert.equal((await verifyLogoutToken(await token(GOOD, { alg: 'RS256', kid: 'k1', typ: 'application/logout+jwt' }), rules)).ok, true, 'the media type may be spelt in full');
   assert.equal((await verifyLogoutToken(await token(without('sid')), rules)).ok, true, 'sub alone is enough');
   assert.equal((await verifyLogoutToken(await token(without('sub')), rules)).ok, true, 'sid alone is enough');
 });
 
 test('alg none is refused', async () => {
-  await refused(new UnsecuredJWT(GOOD).setIssuer(ISSUER).encode(), /algorithm|signature|verified/);
+  const [, payload] = new UnsecuredJWT(GOOD).encode().split('.');
+  const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'logout+jwt' })).toString('base64url');
+  await refused(`${header}.${payload}.`, /algorithm|signature|verified/);
 });
 
 test('an algorithm the IdP does not use is refused', async () => {
@@ -83,6 +85,24 @@ test('neither sub nor sid is refused', async () => {
 
 test('typ other than logout+jwt is refused', async () => {
   await refused(await token(GOOD, { alg: 'RS256', kid: 'k1', typ: 'JWT' }), /typ/);
+});
+
+test('typ absent is refused: an untyped JWT from the IdP (an ID token) is never read as a logout token', async () => {
+  await refused(await token(GOOD, { alg: 'RS256', kid: 'k1' }), /no typ/);
+});
+
+test('a replay is refused for as long as it could pass: no token verifies after its jti may be forgotten', async () => {
+  const issuedAt = NOW - 5;
+  for (const claims of [GOOD, without('exp'), { ...GOOD, exp: issuedAt + 60 }, { ...GOOD, exp: issuedAt + 3600 }]) {
+    const jwt = await token(claims);
+    const verdict = await verifyLogoutToken(jwt, rules);
+    assert.ok(verdict.ok && Number.isInteger(verdict.acceptableUntil));
+    // Every instance's clock may run up to the tolerance behind the one that prunes.
+    for (const lag of [0, 30]) {
+      const late = await verifyLogoutToken(jwt, { ...rules, now: verdict.acceptableUntil + 1 - lag });
+      assert.equal(late.ok, false, `exp ${claims.exp === undefined ? 'absent' : claims.exp - issuedAt}, clock ${lag} s behind`);
+    }
+  }
 });
 
 test('a token without jti is refused', async () => {

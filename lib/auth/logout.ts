@@ -20,27 +20,28 @@ export async function handleLogout(request: NextRequest) {
   if (!isSameOrigin(request.headers, config.appUrl.origin)) {
     return new NextResponse('Forbidden: sign-out must come from this site.', { status: 403 });
   }
-  const session = await readSession(readSessionCookie(request.cookies, config.secureCookies));
-
+  let session: Awaited<ReturnType<typeof readSession>>;
   let idTokenHint: string | undefined;
-  if (session) {
-    try {
+  try {
+    // A reference cookie (reference mode) reads the registry here already.
+    session = await readSession(readSessionCookie(request.cookies, config.secureCookies));
+    if (session) {
       const latest = await endSession(session, 'signed_out', 'sign_out');
       idTokenHint = latest.idToken;
       // RFC 7009, where offered; a failure there does not keep anyone signed in.
       if (latest.refreshToken) await revokeRefreshToken(latest.refreshToken);
-    } catch (error) {
-      // Clearing only this cookie would look like a sign-out while the session lives on
-      // (another tab, a copied cookie): say what happened and keep it.
-      console.error('renewal: sign-out could not be recorded:', error instanceof Error ? error.message : error);
-      const page = noticePage({
-        title: 'Sign-out did not complete',
-        message: 'Renewal could not record your sign-out because its database did not answer, so you are still signed in. Please try again in a moment.',
-        href: '/dashboard',
-        action: 'Back to the dashboard',
-      });
-      return new NextResponse(page, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '5' } });
     }
+  } catch (error) {
+    // Clearing only this cookie would look like a sign-out while the session lives on
+    // (another tab, a copied cookie): say what happened and keep it.
+    console.error('renewal: sign-out could not be recorded:', error instanceof Error ? error.message : error);
+    const page = noticePage({
+      title: 'Sign-out did not complete',
+      message: 'Renewal could not record your sign-out because its database did not answer, so you are still signed in. Please try again in a moment.',
+      href: '/dashboard',
+      action: 'Back to the dashboard',
+    });
+    return new NextResponse(page, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '5' } });
   }
 
   const state = newSignOutState();

@@ -2,7 +2,8 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { db } from '../db';
 import { revokeRefreshToken } from './oidc';
-import { audit, revokeSession } from './registry';
+import { revokeTakingFinalTokens } from './end-session';
+import { audit } from './registry';
 import { cookieSettings, forgetSession, nowSeconds } from './runtime';
 import { unsealTokens } from './sealed-cookie';
 import type { SessionData } from './session-payload';
@@ -37,14 +38,16 @@ function handleOf(sid: string): string {
  * grant), the audit trail. Returns false when `handle` names no other live session of theirs.
  */
 export async function endOwnSession(current: SessionData, handle: string): Promise<boolean> {
-  const rows = await db().session.findMany({ where: { userId: current.userId, revokedAt: null }, select: { id: true, latestTokens: true } });
+  const rows = await db().session.findMany({ where: { userId: current.userId, revokedAt: null }, select: { id: true } });
   const row = rows.find((candidate) => candidate.id !== current.sid && handleOf(candidate.id) === handle);
   if (!row) return false;
   const sid = row.id;
-  await revokeSession(sid, 'ended_elsewhere', new Date());
+  // Revoked first, then its final token set read (as sign-out does): a refresh of that
+  // device landing in between cannot leave a fresh refresh token live at the IdP.
+  const sealed = await revokeTakingFinalTokens(sid, 'ended_elsewhere', new Date());
   forgetSession(sid);
   await audit({ type: 'ended_elsewhere', sessionId: sid, userId: current.userId, reason: 'ended_elsewhere' });
-  const tokens = row.latestTokens ? await unsealTokens(row.latestTokens, cookieSettings()) : undefined;
+  const tokens = sealed ? await unsealTokens(sealed, cookieSettings()) : undefined;
   if (tokens?.refreshToken) await revokeRefreshToken(tokens.refreshToken);
   return true;
 }

@@ -48,9 +48,22 @@ export interface AuditEntry {
  */
 export const INSTANCE_NAME = process.env.INSTANCE_NAME?.trim() || `${hostname()}/${process.pid}`;
 
-/** Appends to the audit trail. Never holds a token. `database`: for callers given their own. */
+/**
+ * Appends to the audit trail. Never holds a token. `database`: for callers given their own.
+ * An entry about a session whose row is gone (pruned, or never written) is kept without
+ * the link: the trail must never be why a request fails. Inside a transaction on
+ * PostgreSQL that fallback cannot run (the failed insert aborts it): there, audit only
+ * rows the transaction holds.
+ */
 export async function audit(entry: AuditEntry, database: Db = db()): Promise<void> {
-  await database.auditEvent.create({ data: { type: entry.type, sessionId: entry.sessionId, userId: entry.userId, reason: entry.reason, instance: INSTANCE_NAME } });
+  const data = { type: entry.type, sessionId: entry.sessionId, userId: entry.userId, reason: entry.reason, instance: INSTANCE_NAME };
+  try {
+    await database.auditEvent.create({ data });
+  } catch (error) {
+    // P2003: the foreign key to Session — no row with this id.
+    if (!entry.sessionId || (error as { code?: unknown }).code !== 'P2003') throw error;
+    await database.auditEvent.create({ data: { ...data, sessionId: null } });
+  }
 }
 
 /** A session id: 256 random bits, minted at every sign-in so a planted id is useless. */
@@ -123,29 +136,42 @@ export async function recentEvents(sessionId: string, take = 12) {
  * Ends the sessions an IdP's logout token names (Back-Channel Logout 1.0 §2.7): those
  * with its `sid`, else every session of its `sub` at this issuer. Returns them.
  */
-export async function revokeForIdpLogout(issuer: string, names: { sid?: string; sub?: string }, now: Date): Promise<Array<{ id: string; userId: string }>> {
+export async function revokeForIdpLogout(issuer: string, names: { sid?: string; sub?: string }, now: Date, database: Db = db()): Promise<Array<{ id: string; userId: string }>> {
   const user = { issuer, ...(names.sub ? { subject: names.sub } : {}) };
   const where = names.sid ? { idpSid: names.sid, revokedAt: null, user } : { revokedAt: null, user };
-  const sessions = await db().session.findMany({ where, select: { id: true, userId: true } });
+  const sessions = await database.session.findMany({ where, select: { id: true, userId: true } });
   for (const session of sessions) {
-    await revokeSession(session.id, IDP_LOGOUT_REASON, now);
-    await audit({ type: 'idp_logout', sessionId: session.id, userId: session.userId, reason: names.sid ? 'sid' : 'sub' });
+    await revokeSession(session.id, IDP_LOGOUT_REASON, now, database);
+    await audit({ type: 'idp_logout', sessionId: session.id, userId: session.userId, reason: names.sid ? 'sid' : 'sub' }, database);
   }
   return sessions;
 }
 
+/** A verified logout token, as far as the registry needs it. */
+export interface AcceptedLogoutToken {
+  readonly jti: string;
+  readonly sid?: string;
+  readonly sub?: string;
+  /** Its `jti` is remembered until then (lib/auth/retention.ts prunes it afterwards). */
+  readonly rememberUntil: Date;
+}
+
 /**
- * Records a logout token's `jti` as used; false when it was used before (a replay), on
- * any instance. Expired entries are pruned on the way.
+ * Acts on a logout token once, on any instance: records its `jti` and ends the sessions
+ * it names (revokeForIdpLogout) in one transaction. Returns the sessions ended, or
+ * undefined when the `jti` was accepted before (a replay). Should anything fail, nothing
+ * is recorded, so the IdP's retry of the same token is acted on.
  */
-export async function acceptLogoutTokenOnce(jti: string, expiresAt: Date, now: Date): Promise<boolean> {
-  await db().logoutToken.deleteMany({ where: { expiresAt: { lt: now } } });
+export async function acceptLogoutTokenOnce(issuer: string, token: AcceptedLogoutToken, now: Date, database: Db = db()): Promise<Array<{ id: string; userId: string }> | undefined> {
   try {
-    await db().logoutToken.create({ data: { jti, expiresAt } });
-    return true;
+    // The jti first: a concurrent delivery of the same token waits on it, then fails.
+    return await database.$transaction(async (tx) => {
+      await tx.logoutToken.create({ data: { jti: token.jti, expiresAt: token.rememberUntil } });
+      return revokeForIdpLogout(issuer, token, now, tx as Db);
+    });
   } catch (error) {
     // P2002: the unique constraint on jti — this token was accepted before.
-    if ((error as { code?: unknown }).code === 'P2002') return false;
+    if ((error as { code?: unknown }).code === 'P2002') return undefined;
     throw error;
   }
 }

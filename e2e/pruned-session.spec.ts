@@ -1,0 +1,46 @@
+import { expect, test } from '@playwright/test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { sessionCookie, signIn } from './helpers';
+import { E2E_DATABASE_FILE, E2E_DATABASE_URL } from './settings';
+
+// A cookie whose registry row is gone — deleted by retention (RETENTION_DAYS), or by an
+// operator — is a session that is over: sign-in page, cookie cleared. Never a 503 that
+// repeats on every request because the row the audit entry points to is missing.
+
+const REGISTRY_CHECK_INTERVAL = 5;
+const PERSON = 'soak-961';
+
+/** Deletes every registry row of `subject`'s sessions, as retention would. */
+async function deleteSessionRows(subject: string): Promise<number> {
+  const sql = 'DELETE FROM "Session" WHERE "userId" IN (SELECT "id" FROM "User" WHERE "subject" = $1)';
+  if (E2E_DATABASE_URL.startsWith('file:')) {
+    const sqlite = new Database(E2E_DATABASE_FILE, { timeout: 10_000 });
+    try {
+      return sqlite.prepare(sql.replace('$1', '?')).run(subject).changes;
+    } finally {
+      sqlite.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: E2E_DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query(sql, [subject])).rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+test('a cookie whose registry row was deleted is sent to sign in with its cookie cleared', async ({ page, context }) => {
+  await signIn(page, '/dashboard', PERSON);
+  await page.goto('about:blank');
+  expect(await deleteSessionRows(PERSON)).toBeGreaterThan(0);
+  // The registry is read again once this process's verdict is older than the interval.
+  await page.waitForTimeout((REGISTRY_CHECK_INTERVAL + 1) * 1000);
+
+  const response = await page.goto('/dashboard');
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveURL(/\/signin\?returnTo=%2Fdashboard&reason=revoked$/);
+  expect(await sessionCookie(context)).toBeUndefined();
+  expect((await page.request.get('/api/me')).status()).toBe(401);
+});
