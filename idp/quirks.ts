@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import { replaceRequestForm, requestForm } from './request-form.js';
 import { restoreRecentlyConsumed } from './store.js';
@@ -17,8 +18,10 @@ export const QUIRKS = {
   'reuse-empty-400': 'a refused refresh token is answered 400 with an empty body',
   'undecoded-basic': 'Basic credentials are compared without form-decoding them; a refused client is answered 403',
   'post-only': 'only client_secret_post is offered and accepted',
+  'no-introspection': 'no token introspection endpoint (Google, Entra ID, Auth0)',
   'large-tokens': 'access, refresh and ID tokens of 2–3 KB each (Keycloak, Entra)',
   'huge-tokens': 'access and refresh tokens of about 8 KB each: more than a cookie-borne session can hold',
+  'growing-tokens': "tokens that grow along a session — about 6, 16 and 40 KB more at a grant's 1st, 2nd and 3rd refresh, small again from the 4th — as claims and directory groups pile up (Entra ID, Keycloak)",
   'private-key-jwt': 'the client authenticates with private_key_jwt, with the public half of OIDC_CLIENT_PRIVATE_KEY(_FILE)',
 } as const;
 
@@ -54,6 +57,32 @@ export function tokenPadding(quirks: ReadonlySet<Quirk>): TokenPadding | undefin
     accessTokenClaim: 'L'.repeat(Math.round(1300 * scale)),
     idTokenGroups: Array.from({ length: 28 }, (_, i) => `renewal-demo-group-with-a-long-directory-name-${String(i).padStart(2, '0')}`),
   };
+}
+
+/** growing-tokens: what a grant's 1st, 2nd and 3rd refresh add, in characters; nothing from the 4th on. */
+const GROWTH: ReadonlyArray<{ readonly accessTokenClaim: number; readonly refreshPadding: number }> = [
+  { accessTokenClaim: 4_500, refreshPadding: 0 },
+  { accessTokenClaim: 4_500, refreshPadding: 10_000 },
+  { accessTokenClaim: 6_000, refreshPadding: 32_000 },
+];
+
+export interface TokenGrowth {
+  /** A claim of the JWT access token (base64 adds a third): it stays under the 16 KB header limit of resource servers on Node. */
+  readonly accessTokenClaim: string;
+  /** Appended to the refresh token: padding, and the count that tells the next refresh where the grant is. */
+  readonly refreshSuffix: string;
+}
+
+/** growing-tokens: what the tokens of a grant's `refreshes`th refresh carry (0: sign-in). */
+export function tokenGrowth(refreshes: number): TokenGrowth {
+  const size = GROWTH[refreshes - 1] ?? { accessTokenClaim: 0, refreshPadding: 0 };
+  return { accessTokenClaim: 'G'.repeat(size.accessTokenClaim), refreshSuffix: `.G${refreshes}${'G'.repeat(size.refreshPadding)}` };
+}
+
+/** A refresh token handed out under growing-tokens: the IdP's own token, and how many refreshes the grant has had. */
+export function grownRefreshToken(presented: string): { readonly token: string; readonly refreshes: number } | undefined {
+  const match = /^([^.]+)\.G(\d+)G*$/.exec(presented);
+  return match ? { token: match[1]!, refreshes: Number(match[2]) } : undefined;
 }
 
 interface QuirkContext {
@@ -126,6 +155,29 @@ export function quirkMiddleware(quirks: ReadonlySet<Quirk>, credentials: QuirkCo
   }
 
   const padding = tokenPadding(quirks);
+  /** growing-tokens: how many refreshes the grant of each token request will have had once it is answered. */
+  const refreshesOf = new WeakMap<IncomingMessage, number>();
+
+  /** growing-tokens: strips the growth from refresh tokens that come back, and counts this request's refresh. */
+  async function ungrowRefreshTokens(ctx: Context): Promise<void> {
+    const form = await requestForm(ctx);
+    let changed = false;
+    for (const name of ['refresh_token', 'token']) {
+      const grown = grownRefreshToken(form.get(name) ?? '');
+      if (!grown) continue;
+      form.set(name, grown.token);
+      changed = true;
+      if (name === 'refresh_token' && form.get('grant_type') === 'refresh_token') refreshesOf.set(ctx.req, grown.refreshes + 1);
+    }
+    if (changed) replaceRequestForm(ctx, form);
+  }
+
+  /** large-tokens, huge-tokens, growing-tokens: the extra claims of the access token this request gets. */
+  function accessTokenClaims(ctx: { readonly req: IncomingMessage }): Record<string, string> | undefined {
+    const growth = quirks.has('growing-tokens') ? tokenGrowth(refreshesOf.get(ctx.req) ?? 0).accessTokenClaim : '';
+    if (!padding && !growth) return undefined;
+    return { ...(padding ? { padding: padding.accessTokenClaim } : {}), ...(growth ? { growth } : {}) };
+  }
 
   /** large-tokens: refresh tokens are handed out padded; strip the padding from what comes back. */
   async function unpadRefreshTokens(ctx: Context, suffix: string): Promise<void> {
@@ -152,6 +204,7 @@ export function quirkMiddleware(quirks: ReadonlySet<Quirk>, credentials: QuirkCo
     if (quirks.has('opaque-access-tokens')) delete body.expires_in;
     if (grantType === 'refresh_token' && quirks.has('no-id-token-on-refresh')) delete body.id_token;
     if (grantType === 'refresh_token' && quirks.has('no-rotation')) delete body.refresh_token;
+    if (quirks.has('growing-tokens') && typeof body.refresh_token === 'string') body.refresh_token = `${body.refresh_token}${tokenGrowth(refreshesOf.get(ctx.req) ?? 0).refreshSuffix}`;
     if (padding && typeof body.refresh_token === 'string') body.refresh_token = `${body.refresh_token}${padding.refreshSuffix}`;
   }
 
@@ -165,6 +218,7 @@ export function quirkMiddleware(quirks: ReadonlySet<Quirk>, credentials: QuirkCo
       await basicAsPost(ctx);
     }
     if (padding) await unpadRefreshTokens(ctx, padding.refreshSuffix);
+    if (quirks.has('growing-tokens')) await ungrowRefreshTokens(ctx);
     const form = await requestForm(ctx);
     const grantType = ctx.path === '/token' ? form.get('grant_type') : null;
     const presented = form.get('refresh_token');
@@ -175,6 +229,7 @@ export function quirkMiddleware(quirks: ReadonlySet<Quirk>, credentials: QuirkCo
 
   return {
     askedForOffline,
+    accessTokenClaims,
     async middleware(ctx: Context, next: Next): Promise<void> {
       if (ctx.method === 'GET' && ctx.path === '/auth' && quirks.has('google-offline') && (await authorization(ctx))) return;
       if (ctx.method === 'POST' && TOKEN_PATHS.has(ctx.path)) return tokenEndpoints(ctx, next);

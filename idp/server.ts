@@ -103,7 +103,7 @@ const configuration: Configuration = {
     backchannelLogout: { enabled: true },
     // RFC 7662: lets the app ask whether a refresh token is still active after a refresh
     // whose answer it never saw (a timeout, a dropped connection).
-    introspection: { enabled: true },
+    introspection: { enabled: !quirks.has('no-introspection') },
     rpInitiatedLogout: {
       enabled: true,
       async logoutSource(ctx, form) {
@@ -125,7 +125,7 @@ const configuration: Configuration = {
   // no-rotation: the same refresh token serves until it expires (Google, Keycloak's default).
   rotateRefreshToken: () => !quirks.has('no-rotation'),
   ...(quirks.has('post-only') ? { clientAuthMethods: ['client_secret_post'] } : {}),
-  ...(padding ? { extraTokenClaims: async () => ({ padding: padding.accessTokenClaim }) } : {}),
+  extraTokenClaims: async (ctx) => quirky.accessTokenClaims(ctx),
   ttl: {
     AccessToken: settings.accessTokenTtl,
     AuthorizationCode: 60,

@@ -6,8 +6,8 @@ import { isAuthError } from './errors';
 import { noticePage, unavailablePage } from './notice-page';
 import { finishSignIn, type SignedIn, type SignInTransaction } from './oidc';
 import { hashRefreshToken, publishReauthentication } from './refresh';
-import { readSessionCookie, SIGN_IN_COOKIE_BUDGET, sealSession, sealTokens, sessionCookieWrites } from './sealed-cookie';
-import { cookieSettings, nowSeconds, readSession, sealForCookie } from './runtime';
+import { COOKIE_BUDGET, readSessionCookie, sealTokens, sessionCookieWrites } from './sealed-cookie';
+import { cookieFits, cookieSettings, nowSeconds, readSession, sealForCookie } from './runtime';
 import { SESSION_PAYLOAD_VERSION, type SessionData } from './session-payload';
 import { readTransaction, transactionCookieClear } from './transaction-cookie';
 import { db } from '../db';
@@ -110,11 +110,13 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
     return toSignIn(reason, transaction.returnTo);
   }
 
-  const size = await provisionalCookieSize(signedIn, now);
-  if (size > SIGN_IN_COOKIE_BUDGET) {
+  // Tokens of any size are kept (reference mode: the cookie then points at the registry's
+  // copy). Only profile claims too large for a cookie even without the tokens are refused,
+  // before anything is recorded (the user id is as long as any).
+  if (!(await cookieFits(newSession(signedIn, newSessionId(), now)))) {
     console.error(
-      `renewal: the IdP's tokens make a ${size}-byte session cookie, over the ${SIGN_IN_COOKIE_BUDGET}-byte budget (Node accepts 16 KB of request headers), so the sign-in was refused. ` +
-        'Make the IdP issue smaller access or refresh tokens (fewer claims or groups, opaque tokens).',
+      `renewal: the IdP's profile claims (name, email, subject) make a session cookie over the ${COOKIE_BUDGET}-byte budget even without its tokens (Node accepts 16 KB of request headers), so the sign-in was refused. ` +
+        'Make the IdP send shorter name, email and subject claims.',
     );
     return toSignIn('tokens_too_large', transaction.returnTo);
   }
@@ -154,11 +156,6 @@ function newSession(signedIn: SignedIn, userId: string, now: number): SessionDat
     tokenVersion: 0,
     tokens: signedIn.tokens,
   };
-}
-
-/** The size of the cookie a new session with these tokens would have (the user id is as long as any). */
-async function provisionalCookieSize(signedIn: SignedIn, now: number): Promise<number> {
-  return (await sealSession(newSession(signedIn, newSessionId(), now), cookieSettings())).length;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { SessionData } from './session-payload';
+import type { SessionData, SessionPayload } from './session-payload';
 
 /** Why a session was refused. Stable: shown to people (lib/auth/reasons.ts) and in URLs. */
 export type RejectReason = 'signin' | 'invalid' | 'expired' | 'revoked' | 'idp_logout' | 'refresh_failed' | 'superseded';
@@ -10,9 +10,10 @@ export type Decision =
   | { readonly kind: 'renewed'; readonly session: SessionData }
   /** `session`: the cookie's session when it could be read, for the audit trail. */
   | { readonly kind: 'rejected'; readonly reason: RejectReason; readonly session?: SessionData }
-  | { readonly kind: 'unavailable'; readonly session: SessionData }
+  /** `session`: a reference (reference mode) when the cookie's generation had to be adopted and could not be. */
+  | { readonly kind: 'unavailable'; readonly session: SessionPayload }
   /** The refresh token is lost (spent by an attempt whose answer never came): ask the IdP again, silently. */
-  | { readonly kind: 'reauthenticate'; readonly session: SessionData };
+  | { readonly kind: 'reauthenticate'; readonly session: SessionPayload };
 
 /** The outcome of asking for fresh tokens (lib/auth/refresh.ts). */
 export type RenewOutcome =
@@ -66,8 +67,18 @@ export function mayForceRefresh(tokens: SessionData['tokens'], now: number): boo
   return tokens.refreshToken !== undefined && now - tokens.issuedAt >= Math.min(30, Math.floor(lifetime / 2));
 }
 
-export function absoluteExpiry(session: SessionData, policy: SessionPolicy): number {
+export function absoluteExpiry(session: Pick<SessionPayload, 'createdAt'>, policy: SessionPolicy): number {
   return session.createdAt + policy.absoluteLifetimeSec;
+}
+
+/** Why a session may no longer be used whatever its tokens: its absolute lifetime, the registry's word. */
+export function sessionRefusal(session: Pick<SessionPayload, 'createdAt'>, now: number, policy: SessionPolicy, registry: RegistryVerdict): RejectReason | undefined {
+  if (now >= absoluteExpiry(session, policy)) return 'expired';
+  if (registry === 'revoked') return 'revoked';
+  if (registry === 'replaced') return 'superseded';
+  if (registry === 'idp_logout') return 'idp_logout';
+  if (registry === 'idle') return 'expired';
+  return undefined;
 }
 
 /** The checks that need nothing but the cookie and the clock. */
@@ -77,11 +88,8 @@ export function decideBeforeRefresh(
   policy: SessionPolicy,
   registry: RegistryVerdict,
 ): Decision | 'refresh' {
-  if (now >= absoluteExpiry(session, policy)) return { kind: 'rejected', reason: 'expired', session };
-  if (registry === 'revoked') return { kind: 'rejected', reason: 'revoked', session };
-  if (registry === 'replaced') return { kind: 'rejected', reason: 'superseded', session };
-  if (registry === 'idp_logout') return { kind: 'rejected', reason: 'idp_logout', session };
-  if (registry === 'idle') return { kind: 'rejected', reason: 'expired', session };
+  const refusal = sessionRefusal(session, now, policy, registry);
+  if (refusal) return { kind: 'rejected', reason: refusal, session };
   if (session.tokens.expiresAt - now > refreshWindow(session.tokens, policy)) {
     return { kind: 'valid', session, rewrite: false };
   }

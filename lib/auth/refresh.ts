@@ -5,7 +5,7 @@ import { audit, type AuditType, REPLACED_REASON, revokeSession } from './registr
 import type { RenewOutcome } from './decision';
 import type { RefreshResult, RefreshTokenProbe } from './oidc';
 import { type CookieSettings, sealTokens, unsealTokens } from './sealed-cookie';
-import type { SessionData, TokenSet } from './session-payload';
+import { isReference, type SessionData, type SessionPayload, type TokenSet, withTokens } from './session-payload';
 
 /**
  * Refresh coordination: one refresh per session per expiry, across concurrent requests,
@@ -40,7 +40,8 @@ export interface RenewerDeps {
   now(): number;
 }
 
-export type Renewer = (session: SessionData, now: number) => Promise<RenewOutcome>;
+/** Takes the cookie's session, or its reference (reference mode) when its generation's tokens are no longer in the registry. */
+export type Renewer = (session: SessionPayload, now: number) => Promise<RenewOutcome>;
 
 type SessionRow = NonNullable<Awaited<ReturnType<Db['session']['findUnique']>>>;
 
@@ -103,8 +104,14 @@ type Standing = { readonly kind: 'current' } | { readonly kind: 'adopt' } | { re
 const CURRENT: Standing = { kind: 'current' };
 const ADOPT: Standing = { kind: 'adopt' };
 
-function standing(session: SessionData, row: SessionRow, now: number, graceSec: number): Standing {
-  const hash = session.tokens.refreshToken ? hashRefreshToken(session.tokens.refreshToken) : null;
+/** The hash of the refresh token a cookie holds; a reference cookie carries the hash instead of the token. */
+function refreshTokenHashOf(session: SessionPayload): string | null {
+  if (isReference(session)) return session.tokenRef.refreshTokenHash;
+  return session.tokens.refreshToken ? hashRefreshToken(session.tokens.refreshToken) : null;
+}
+
+function standing(session: SessionPayload, row: SessionRow, now: number, graceSec: number): Standing {
+  const hash = refreshTokenHashOf(session);
   const cookie = `cookie generation ${session.tokenVersion}`;
   if (row.tokenVersion === session.tokenVersion) {
     return hash === row.refreshTokenHash ? CURRENT : { kind: 'superseded', why: `${cookie} is the registry's, but its refresh token is not` };
@@ -194,7 +201,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
 
   const findRow = (sid: string) => deps.db.session.findUnique({ where: { id: sid } });
 
-  const record = (type: AuditType, session: SessionData, reason?: string) =>
+  const record = (type: AuditType, session: SessionPayload, reason?: string) =>
     audit({ type, sessionId: session.sid, userId: session.userId, reason }, deps.db);
 
   /**
@@ -237,7 +244,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     return row.latestTokens ? (await unsealTokens(row.latestTokens, deps.cookie))?.idToken : undefined;
   }
 
-  async function adopt(session: SessionData, row: SessionRow): Promise<SessionData | undefined> {
+  async function adopt(session: SessionPayload, row: SessionRow): Promise<SessionData | undefined> {
     const tokens = row.latestTokens ? await unsealTokens(row.latestTokens, deps.cookie) : undefined;
     if (!tokens) return undefined;
     const key = `${session.sid}:${row.tokenVersion}`;
@@ -246,7 +253,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
       adoptionsAudited.add(key);
       await record('adopted', session, `generation ${session.tokenVersion} took ${row.tokenVersion}`);
     }
-    return { ...session, tokens, tokenVersion: row.tokenVersion };
+    return withTokens(session, tokens, row.tokenVersion);
   }
 
   /**
@@ -348,9 +355,9 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     }
   }
 
-  async function coordinate(initial: SessionData): Promise<RenewOutcome> {
+  async function coordinate(initial: SessionPayload): Promise<RenewOutcome> {
     const deadline = Date.now() + leaseMs + 2000;
-    let session = initial;
+    let session: SessionPayload = initial;
     while (Date.now() < deadline) {
       const row = await findRow(session.sid);
       if (!row || row.revokedAt) return { kind: 'terminal', reason: row?.revokedReason === REPLACED_REASON ? 'superseded' : 'revoked' };
@@ -360,7 +367,8 @@ export function createRenewer(deps: RenewerDeps): Renewer {
         await record('refused', session, position.why);
         return { kind: 'terminal', reason: 'superseded' };
       }
-      if (position.kind === 'adopt') {
+      // A reference holds no token to refresh with: the row's set is the only way on.
+      if (position.kind === 'adopt' || isReference(session)) {
         const adopted = await adopt(session, row);
         if (!adopted) {
           await record('refused', session, 'the registry holds no token set to adopt');
@@ -392,7 +400,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     return { kind: 'transient' };
   }
 
-  return function renew(session: SessionData): Promise<RenewOutcome> {
+  return function renew(session: SessionPayload): Promise<RenewOutcome> {
     const key = `${session.sid}:${session.tokenVersion}`;
     let flight = inFlight.get(key);
     if (!flight) {

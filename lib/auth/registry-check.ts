@@ -2,7 +2,7 @@ import 'server-only';
 import { db } from '../db';
 import { IDP_LOGOUT_REASON, REPLACED_REASON } from './registry';
 import type { RegistryVerdict } from './decision';
-import type { SessionData } from './session-payload';
+import type { SessionPayload } from './session-payload';
 
 /**
  * The registry's word on a session, cached per process for a few seconds: a valid
@@ -37,7 +37,7 @@ const TOUCH_INTERVAL_SEC = 60;
  * idle timeout on; background requests (a page refreshing itself, prefetches, polling
  * fetches) do not, or an open tab would keep its session alive forever.
  */
-export async function checkRegistry(session: SessionData, now: number, settings: RegistryCheckSettings, activity = false): Promise<RegistryVerdict> {
+export async function checkRegistry(session: Pick<SessionPayload, 'sid'>, now: number, settings: RegistryCheckSettings, activity = false): Promise<RegistryVerdict> {
   let cached = cache.get(session.sid);
   if (!cached || now - cached.checkedAt >= settings.registryCheckSec) {
     cached = await readVerdict(session.sid, now, settings);
@@ -72,7 +72,7 @@ const LAST_KNOWN_MAX_AGE_SEC = 30;
  * read if it is recent. A page is not turned into a 500 by a database hiccup that began
  * after the proxy let its request through; requests that renew still get a 503.
  */
-export async function checkRegistryOrLastKnown(session: SessionData, now: number, settings: RegistryCheckSettings): Promise<RegistryVerdict> {
+export async function checkRegistryOrLastKnown(session: Pick<SessionPayload, 'sid'>, now: number, settings: RegistryCheckSettings): Promise<RegistryVerdict> {
   try {
     return await checkRegistry(session, now, settings);
   } catch (error) {

@@ -5,8 +5,10 @@ import type { Decision } from './decision';
 import { probeRefreshToken, refreshGrant, revokeRefreshToken } from './oidc';
 import { createRenewer, type Renewer } from './refresh';
 import { checkRegistry, checkRegistryOrLastKnown, forgetRegistryVerdict } from './registry-check';
-import { type CookieJar, type CookieSettings, readSessionCookie, sealSession, unsealSession } from './sealed-cookie';
-import type { SessionData } from './session-payload';
+import { pruneHourly } from './retention';
+import { type CookieJar, type CookieSettings, readSessionCookie, sealSessionCookie, type Unsealed, unsealSession } from './sealed-cookie';
+import { isReference, type SessionData, type SessionPayload } from './session-payload';
+import { referenceTo, resolveReference, withNewestTokens } from './token-ref';
 import { createUnsealMemo, type UnsealMemo } from './unseal-memo';
 import { checkSessionReadOnly, liveSessionReadOnly, type ReadOnlyVerdict, validateSession, type ValidateDeps, type ValidateOptions } from './validate';
 
@@ -28,8 +30,21 @@ const globalForAuth = globalThis as unknown as { renewalRenewer?: Renewer; renew
 const MEMO_MAX_ENTRIES = 10_000;
 const MEMO_TTL_SEC = 300;
 
+/**
+ * Opens a session cookie; a reference (reference mode) gets its tokens from the registry
+ * when its generation is still the current one. A database failure throws: the callers
+ * answer 503 "try again", never a sign-out.
+ */
+async function openCookie(sealed: string): Promise<Unsealed | undefined> {
+  const settings = cookieSettings();
+  const opened = await unsealSession(sealed, settings);
+  if (!opened || !isReference(opened.session)) return opened;
+  const session = await resolveReference(db(), opened.session, settings);
+  return session && { session, stale: opened.stale };
+}
+
 function unsealMemo(): UnsealMemo {
-  globalForAuth.renewalUnsealMemo ??= createUnsealMemo((sealed) => unsealSession(sealed, cookieSettings()), {
+  globalForAuth.renewalUnsealMemo ??= createUnsealMemo(openCookie, {
     policy: env().session,
     maxEntries: MEMO_MAX_ENTRIES,
     ttlSec: MEMO_TTL_SEC,
@@ -70,11 +85,13 @@ function renderDeps(): Omit<ValidateDeps, 'renew'> {
 
 /** Validates the session cookie in `jar`, renewing when due: the proxy, route handlers and server actions. */
 export async function validateRequest(jar: CookieJar, options?: ValidateOptions): Promise<Decision> {
+  // Retention rides on the request path: no timer to keep alive, nothing while idle.
+  pruneHourly();
   return validateSession(readSessionCookie(jar, env().secureCookies), nowSeconds(), validateDeps(), options);
 }
 
 /** The live session in `jar`'s cookie, its access token aside: for page chrome only. */
-export async function readLiveSession(jar: CookieJar): Promise<SessionData | undefined> {
+export async function readLiveSession(jar: CookieJar): Promise<SessionPayload | undefined> {
   return liveSessionReadOnly(readSessionCookie(jar, env().secureCookies), nowSeconds(), renderDeps());
 }
 
@@ -83,16 +100,35 @@ export async function checkRequestReadOnly(jar: CookieJar): Promise<ReadOnlyVerd
   return checkSessionReadOnly(readSessionCookie(jar, env().secureCookies), nowSeconds(), renderDeps());
 }
 
-/** The session sealed in `sealed`, if it unseals; says nothing about whether it is still alive. */
+/**
+ * The session sealed in `sealed`, if it unseals; says nothing about whether it is still
+ * alive. For ending or continuing it (sign-out, signing in again), never for admitting a
+ * request: a reference cookie of a replaced generation comes with the registry's newest
+ * tokens.
+ */
 export async function readSession(sealed: string | undefined): Promise<SessionData | undefined> {
-  return sealed ? (await unsealMemo().unseal(sealed, nowSeconds()))?.session : undefined;
+  const session = sealed ? (await unsealMemo().unseal(sealed, nowSeconds()))?.session : undefined;
+  return session && isReference(session) ? withNewestTokens(db(), session, cookieSettings()) : session;
 }
 
-/** Seals a session for its cookie, remembering the result for the rest of this request. */
+/**
+ * Seals a session for its cookie — with its tokens when they fit the cookie budget, else a
+ * reference to the registry's copy (reference mode) — and remembers it with its tokens, so
+ * the rest of this request, and this process, read them without the registry. Every
+ * cookie write (sign-in, renewal, adoption, silent re-authentication, secret rotation)
+ * comes through here. Throws when even the reference is over the budget, which the
+ * callback checks for at sign-in (`cookieFits`).
+ */
 export async function sealForCookie(session: SessionData): Promise<string> {
-  const sealed = await sealSession(session, cookieSettings());
+  const sealed = await sealSessionCookie(session, referenceTo(session), cookieSettings());
+  if (sealed === undefined) throw new RangeError('renewal: this session\'s cookie is over the budget even without its tokens');
   unsealMemo().remember(sealed, { session, stale: false }, nowSeconds());
   return sealed;
+}
+
+/** Whether `session` can have a cookie at all: its tokens always can (reference mode), its profile claims must fit. */
+export async function cookieFits(session: SessionData): Promise<boolean> {
+  return (await sealSessionCookie(session, referenceTo(session), cookieSettings())) !== undefined;
 }
 
 /** Stops this process from accepting a session it has just revoked. */

@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import {
+  COOKIE_BUDGET,
   type CookieJar,
   readSessionCookie,
   sealSession,
+  sealSessionCookie,
   sealTokens,
   sealValue,
   sessionCookieClears,
   sessionCookieWrites,
+  type Unsealed,
   unsealSession,
   unsealTokens,
   unsealValue,
 } from './sealed-cookie';
-import type { SessionData } from './session-payload';
+import { isReference, type SessionData, sessionDataSchema, type SessionReference } from './session-payload';
 
 const settings = { secrets: { 1: 'a'.repeat(32) }, secure: false, absoluteLifetimeSec: 3600 };
 
@@ -27,6 +31,17 @@ function session(overrides: Partial<SessionData['tokens']> = {}): SessionData {
     tokenVersion: 0,
     tokens: { accessToken: 'at', refreshToken: 'rt', expiresAt: 1_700_000_060, issuedAt: 1_700_000_000, ...overrides },
   };
+}
+
+/** The tokens an unsealed cookie carries; fails for a reference. */
+function tokensOf(read: Unsealed | undefined): SessionData['tokens'] {
+  assert.ok(read && !isReference(read.session), 'a cookie that carries its tokens');
+  return read.session.tokens;
+}
+
+function referenceTo(data: SessionData): SessionReference {
+  const { tokens, ...fields } = data;
+  return { ...fields, tokenRef: { refreshTokenHash: createHash('sha256').update(tokens.refreshToken!).digest('base64url') } };
 }
 
 function jar(cookies: Record<string, string>): CookieJar {
@@ -85,10 +100,39 @@ test('the cookie never carries the ID token: the registry keeps it for sign-out'
   const withIdToken = session({ idToken: 'eyJ.id-token-with-directory-groups.sig' });
   const sealed = await sealSession(withIdToken, settings);
   const read = await unsealSession(sealed, settings);
-  assert.equal(read?.session.tokens.idToken, undefined);
+  assert.equal(tokensOf(read).idToken, undefined);
   const { idToken: _, ...rest } = withIdToken.tokens;
-  assert.deepEqual(read?.session.tokens, rest);
+  assert.deepEqual(tokensOf(read), rest);
   assert.ok(sealed.length < (await sealSession(session({ idToken: 'z'.repeat(3000) }), settings)).length + 100);
+});
+
+test('a refresh whose tokens grew past the budget wrote a cookie Node refuses (431) on every later request: no cookie over the budget is ever written', async () => {
+  const grown = await sealSession(session({ accessToken: 'x'.repeat(9000) }), settings);
+  assert.ok(grown.length > COOKIE_BUDGET && grown.length < 10 * 3800);
+  assert.throws(() => sessionCookieWrites(grown, jar({}), settings, 3600), {
+    name: 'RangeError',
+    message: `renewal: a sealed session of ${grown.length} bytes is over the ${COOKIE_BUDGET}-byte cookie budget`,
+  });
+});
+
+test('reference mode: tokens that fit the budget ride in the cookie as before; larger ones stay in the registry and the cookie names them', async () => {
+  const fits = session({ accessToken: 'x'.repeat(8000) });
+  const carrying = await sealSessionCookie(fits, referenceTo(fits), settings);
+  assert.ok(carrying!.length <= COOKIE_BUDGET);
+  assert.deepEqual(await unsealSession(carrying!, settings), { session: fits, stale: false });
+
+  const grown = session({ accessToken: 'x'.repeat(9000), refreshToken: 'y'.repeat(40_000) });
+  const referring = await sealSessionCookie(grown, referenceTo(grown), settings);
+  assert.ok(referring!.length < 1000, `${referring!.length} bytes: one small chunk, whatever the tokens`);
+  assert.equal(sessionCookieWrites(referring!, jar({}), settings, 3600).length, 1);
+  assert.deepEqual(await unsealSession(referring!, settings), { session: referenceTo(grown), stale: false });
+  // An instance from before reference mode reads it as unreadable, never as a session without tokens.
+  assert.equal(sessionDataSchema.safeParse(referenceTo(grown)).success, false);
+});
+
+test('reference mode: a cookie too large even without its tokens (absurd profile claims) is not sealed at all', async () => {
+  const absurd = { ...session({ accessToken: 'x'.repeat(9000) }), name: 'n'.repeat(COOKIE_BUDGET) };
+  assert.equal(await sealSessionCookie(absurd, referenceTo(absurd), settings), undefined);
 });
 
 test('cookie attributes: HttpOnly, SameSite=Lax, Path=/, __Host- and Secure on https', async () => {
@@ -190,11 +234,12 @@ test('interleaved chunked responses signed people out: A0 + A1 then B0 alone joi
   assert.deepEqual(Object.keys(cookies), ['renewal-session', 'renewal-session.1']);
   assert.deepEqual(await unsealSession(readSessionCookie(jar(cookies), false)!, settings), { session: bSession, stale: false });
   // Applied the other way round, A wins whole.
-  assert.equal((await unsealSession(readSessionCookie(jar(applied(b, a)), false)!, settings))?.session.tokens.accessToken, 'a'.repeat(3000));
+  assert.equal(tokensOf(await unsealSession(readSessionCookie(jar(applied(b, a)), false)!, settings)).accessToken, 'a'.repeat(3000));
 });
 
 test('interleaved chunks: whichever response the browser applied last is read whole, whatever the chunk counts', async () => {
-  const sizes = [10, 3000, 6000, 9000];
+  // One to four chunks: COOKIE_BUDGET allows no more.
+  const sizes = [10, 3000, 6000, 8500];
   const sessions = sizes.map((size) => session({ accessToken: 'x'.repeat(size), refreshToken: String(size) }));
   for (const [i, first] of sessions.entries()) {
     for (const [j, last] of sessions.entries()) {
@@ -204,7 +249,7 @@ test('interleaved chunks: whichever response the browser applied last is read wh
       const a = sessionCookieWrites(await sealSession(first, settings), before, settings, 3600);
       const b = sessionCookieWrites(await sealSession(last, settings), jar({ 'renewal-session': 'one chunk' }), settings, 3600);
       const read = await unsealSession(readSessionCookie(jar(applied(a, b)), false)!, settings);
-      assert.equal(read?.session.tokens.refreshToken, String(sizes[j]), `${sizes[i]} then ${sizes[j]}`);
+      assert.equal(tokensOf(read).refreshToken, String(sizes[j]), `${sizes[i]} then ${sizes[j]}`);
     }
   }
 });

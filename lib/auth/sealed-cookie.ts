@@ -1,7 +1,7 @@
 import 'server-only';
 import { sealData } from 'iron-session';
 import { unsealIron } from './iron-unseal';
-import { type SessionData, sessionDataSchema, type TokenSet, tokenSetSchema } from './session-payload';
+import { isReference, type SessionData, type SessionPayload, sessionPayloadSchema, type SessionReference, type TokenSet, tokenSetSchema } from './session-payload';
 
 /**
  * The only module that seals and unseals: the session cookie (with chunking for large
@@ -42,13 +42,14 @@ export interface CookieJar {
 
 /** Browsers drop cookies over ~4096 bytes including name and attributes. */
 const CHUNK_SIZE = 3800;
+/** Chunks read and cleared; COOKIE_BUDGET keeps the ones written to four. */
 const MAX_CHUNKS = 10;
 /**
- * The largest sealed session a sign-in may start with. Node (and so `next start`) refuses
+ * The largest sealed session ever written to a cookie. Node (and so `next start`) refuses
  * requests with over 16 KB of headers (431): a bigger cookie would lock its owner out of
- * every page, sign-out included. The rest is left for the other headers.
+ * every page, sign-out included, until it expired. The rest is left for the other headers.
  */
-export const SIGN_IN_COOKIE_BUDGET = 12_000;
+export const COOKIE_BUDGET = 12_000;
 
 export function sessionCookieName(secure: boolean): string {
   // __Host- binds the cookie to this exact origin: Secure, Path=/ and no Domain.
@@ -108,13 +109,14 @@ function existingChunkCount(jar: CookieJar, base: string): number {
 
 /**
  * The cookies that store `sealed`, split into chunks when large, plus clears for chunks
- * the browser holds from an earlier, larger session.
+ * the browser holds from an earlier, larger session. A seal over COOKIE_BUDGET is refused
+ * (sealSessionCookie never makes one): writing it would lock its owner out.
  */
 export function sessionCookieWrites(sealed: string, jar: CookieJar, settings: CookieSettings, maxAgeSec: number): CookieWrite[] {
+  if (sealed.length > COOKIE_BUDGET) throw new RangeError(`renewal: a sealed session of ${sealed.length} bytes is over the ${COOKIE_BUDGET}-byte cookie budget`);
   const base = sessionCookieName(settings.secure);
   const writes: CookieWrite[] = [];
   const count = Math.ceil(sealed.length / CHUNK_SIZE);
-  if (count > MAX_CHUNKS) throw new Error(`renewal: sealed session is ${sealed.length} bytes, over the ${MAX_CHUNKS * CHUNK_SIZE}-byte limit`);
   for (let i = 0; i < count; i++) {
     writes.push({ name: chunkName(base, i), value: sealed.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), options: cookieOptions(settings, maxAgeSec) });
   }
@@ -161,13 +163,29 @@ function sealTtl(settings: CookieSettings): number {
  * registry's sealed token set keeps it, and it is often the largest token of the three —
  * directory groups can make a cookie too big for servers' header limits.
  */
-export async function sealSession(data: SessionData, settings: CookieSettings): Promise<string> {
-  const { idToken: _inRegistry, ...tokens } = data.tokens;
-  return sealData({ ...data, tokens }, { password: sealingPassword(settings), ttl: sealTtl(settings) });
+export async function sealSession(payload: SessionPayload, settings: CookieSettings): Promise<string> {
+  const options = { password: sealingPassword(settings), ttl: sealTtl(settings) };
+  if (isReference(payload)) return sealData(payload, options);
+  const { idToken: _inRegistry, ...tokens } = payload.tokens;
+  return sealData({ ...payload, tokens }, options);
+}
+
+/**
+ * Seals `session` for its cookie within COOKIE_BUDGET: carrying its tokens when they fit
+ * (the format every instance reads), else as `reference` to the registry's copy of them
+ * (reference mode). Undefined when even the reference does not fit: only absurd profile
+ * claims (name, email, subject) get there.
+ */
+export async function sealSessionCookie(session: SessionData, reference: SessionReference, settings: CookieSettings): Promise<string | undefined> {
+  const carrying = await sealSession(session, settings);
+  if (carrying.length <= COOKIE_BUDGET) return carrying;
+  const referring = await sealSession(reference, settings);
+  return referring.length <= COOKIE_BUDGET ? referring : undefined;
 }
 
 export interface Unsealed {
-  readonly session: SessionData;
+  /** A reference (reference mode) until its tokens are looked up in the registry. */
+  readonly session: SessionPayload;
   /** Sealed with a secret older than the sealing one: rewrite it with the sealing secret. */
   readonly stale: boolean;
 }
@@ -179,7 +197,7 @@ export interface Unsealed {
 export async function unsealSession(sealed: string, settings: CookieSettings): Promise<Unsealed | undefined> {
   try {
     const raw = await unsealIron(sealed, settings.secrets, sealTtl(settings));
-    const parsed = sessionDataSchema.safeParse(raw);
+    const parsed = sessionPayloadSchema.safeParse(raw);
     if (!parsed.success) return undefined;
     // Only an older secret makes a seal stale. One sealed with a newer secret comes from an
     // instance already past this one in a staged rotation: rewriting it back would have

@@ -14,8 +14,8 @@ export type TokenSet = z.infer<typeof tokenSetSchema>;
 
 export const SESSION_PAYLOAD_VERSION = 1;
 
-/** The payload sealed into the session cookie. A new shape gets a new `v`. */
-export const sessionDataSchema = z.object({
+/** What every session cookie says, whether it carries its tokens or a reference to them. */
+const sessionFields = {
   v: z.literal(SESSION_PAYLOAD_VERSION),
   /** The registry row's id; minted fresh at every sign-in. */
   sid: z.string().min(16),
@@ -27,6 +27,38 @@ export const sessionDataSchema = z.object({
   createdAt: z.number().int(),
   /** Generation of the token set; the registry holds the newest one. */
   tokenVersion: z.number().int().nonnegative(),
-  tokens: tokenSetSchema,
-});
+};
+
+/** The payload sealed into the session cookie. A new shape gets a new `v`. */
+export const sessionDataSchema = z.object({ ...sessionFields, tokens: tokenSetSchema });
 export type SessionData = z.infer<typeof sessionDataSchema>;
+
+/**
+ * Reference mode: the payload of a session whose tokens do not fit in a cookie. The
+ * registry row keeps them (sealed, as the newest token set of generation `tokenVersion`);
+ * the cookie carries the hash of their refresh token (null: none), which is what refresh
+ * coordination compares with the row's history once that generation has been replaced.
+ * Instances that predate reference mode refuse such a cookie as unreadable.
+ */
+export const sessionReferenceSchema = z.object({
+  ...sessionFields,
+  tokenRef: z.object({ refreshTokenHash: z.string().min(1).nullable() }),
+});
+export type SessionReference = z.infer<typeof sessionReferenceSchema>;
+
+/** What a session cookie holds: the tokens, or (reference mode) which of the registry's they are. */
+export const sessionPayloadSchema = z.union([sessionDataSchema, sessionReferenceSchema]);
+export type SessionPayload = SessionData | SessionReference;
+
+export function isReference(payload: SessionPayload): payload is SessionReference {
+  return 'tokenRef' in payload;
+}
+
+/** The session `payload` describes, holding `tokens` as generation `tokenVersion`. */
+export function withTokens(payload: SessionPayload, tokens: TokenSet, tokenVersion = payload.tokenVersion): SessionData {
+  if (isReference(payload)) {
+    const { tokenRef: _reference, ...fields } = payload;
+    return { ...fields, tokenVersion, tokens };
+  }
+  return { ...payload, tokenVersion, tokens };
+}

@@ -89,3 +89,28 @@ test('a seal this process made is remembered without unsealing', async () => {
   assert.equal((await memo.unseal(sealed, NOW))?.session.sid, data.sid);
   assert.equal(slowCalls(), 0);
 });
+
+test('requests arriving together with a cookie not yet seen share one unseal (for a reference cookie, one registry read)', async () => {
+  const { memo, slowCalls } = countingMemo();
+  const data = session('a');
+  const sealed = await sealSession(data, settings);
+  const opened = await Promise.all(Array.from({ length: 20 }, () => memo.unseal(sealed, NOW)));
+  assert.equal(slowCalls(), 1);
+  for (const unsealed of opened) assert.equal(unsealed?.session.sid, data.sid);
+});
+
+test('a failed lookup (the registry did not answer) is not kept: the next request tries again', async () => {
+  let calls = 0;
+  const memo = createUnsealMemo(
+    async (sealed) => {
+      calls += 1;
+      if (calls === 1) throw new Error('database unavailable');
+      return unsealSession(sealed, settings);
+    },
+    { policy, maxEntries: 10, ttlSec: 300 },
+  );
+  const sealed = await sealSession(session('a'), settings);
+  await assert.rejects(Promise.all([memo.unseal(sealed, NOW), memo.unseal(sealed, NOW)]), /database unavailable/);
+  assert.equal((await memo.unseal(sealed, NOW))?.session.sid, session('a').sid);
+  assert.equal(calls, 2);
+});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Decision, RegistryVerdict, RenewOutcome } from './decision';
 import { clearsCookie, refreshWindow } from './decision';
-import type { SessionData } from './session-payload';
+import type { SessionData, SessionPayload, SessionReference } from './session-payload';
 import { checkSessionReadOnly, liveSessionReadOnly, validateSession, type ValidateDeps, type ValidateOptions } from './validate';
 
 const NOW = 2_000_000_000;
@@ -21,8 +21,13 @@ function session(expiresIn: number, overrides: Partial<SessionData> = {}, refres
   };
 }
 
+/** A reference cookie (reference mode) whose generation's tokens the registry no longer holds. */
+function staleReference(overrides: Partial<SessionReference> = {}): SessionReference {
+  return { v: 1, sid: 'sid-0123456789abcdef', userId: 'u', sub: 'alice', createdAt: NOW - 100, tokenVersion: 2, tokenRef: { refreshTokenHash: 'hash-of-rt-2' }, ...overrides };
+}
+
 interface Scenario {
-  readonly session?: SessionData | 'unsealable';
+  readonly session?: SessionPayload | 'unsealable';
   readonly stale?: boolean;
   readonly registry?: RegistryVerdict;
   readonly refresh?: RenewOutcome;
@@ -38,7 +43,8 @@ async function decideWith(scenario: Scenario, options: ValidateOptions): Promise
     policy,
     unseal: async () => (scenario.session === 'unsealable' || !scenario.session ? undefined : { session: scenario.session, stale: scenario.stale ?? false }),
     checkRegistry: async () => scenario.registry ?? 'active',
-    renew: async () => {
+    renew: async (renewing) => {
+      assert.equal(renewing, scenario.session, 'renews what the cookie holds');
       renewCalls += 1;
       return scenario.refresh ?? assert.fail('renew was not expected');
     },
@@ -126,8 +132,31 @@ test('clearing a cookie the browser has replaced: only a dead session clears the
   for (const reason of ['invalid', 'expired', 'revoked', 'refresh_failed'] as const) assert.equal(clearsCookie(reason), true, reason);
 });
 
+test('a reference cookie of a replaced generation has no token of its own: it adopts through refresh coordination, whatever its access token\'s age', async () => {
+  const reference = staleReference();
+  const adopted = session(600, { tokenVersion: 3 });
+  assert.deepEqual(await decide({ session: reference, refresh: { kind: 'renewed', session: adopted } }), { decision: { kind: 'renewed', session: adopted }, renewCalls: 1 });
+});
+
+test('a reference cookie refused by refresh coordination: superseded keeps the cookie; a grant gone or a session ended clears it', async () => {
+  assert.deepEqual((await decide({ session: staleReference(), refresh: { kind: 'terminal', reason: 'superseded' } })).decision, { kind: 'rejected', reason: 'superseded' });
+  assert.deepEqual((await decide({ session: staleReference(), refresh: { kind: 'terminal', reason: 'refresh_failed' } })).decision, { kind: 'rejected', reason: 'refresh_failed' });
+});
+
+test('a reference cookie when the IdP or the database cannot answer: "try again", never a token it does not have, never a sign-out', async () => {
+  const reference = staleReference();
+  assert.deepEqual((await decide({ session: reference, refresh: { kind: 'transient' } })).decision, { kind: 'unavailable', session: reference });
+  assert.deepEqual((await decide({ session: reference, refresh: { kind: 'reauthenticate' } })).decision, { kind: 'reauthenticate', session: reference });
+});
+
+test('a reference cookie of an ended session is refused before any adoption: lifetimes and the registry first', async () => {
+  assert.deepEqual(await decide({ session: staleReference({ createdAt: NOW - 3600 }) }), { decision: { kind: 'rejected', reason: 'expired' }, renewCalls: 0 });
+  assert.deepEqual(await decide({ session: staleReference(), registry: 'revoked' }), { decision: { kind: 'rejected', reason: 'revoked' }, renewCalls: 0 });
+  assert.deepEqual(await decide({ session: staleReference(), registry: 'replaced' }), { decision: { kind: 'rejected', reason: 'superseded' }, renewCalls: 0 });
+});
+
 /** The read-only checks' arguments for a cookie holding `s`, with the registry saying `registry`. */
-function readOnly(s: SessionData | 'unsealable' | undefined, registry: RegistryVerdict = 'active') {
+function readOnly(s: SessionPayload | 'unsealable' | undefined, registry: RegistryVerdict = 'active') {
   const deps: Omit<ValidateDeps, 'renew'> = {
     policy,
     unseal: async () => (s === 'unsealable' || !s ? undefined : { session: s, stale: false }),
@@ -137,7 +166,7 @@ function readOnly(s: SessionData | 'unsealable' | undefined, registry: RegistryV
 }
 
 test('a page rendered without the proxy (read-only check): forged, revoked, past-lifetime or long-expired sessions get nothing', async () => {
-  const check = (s: SessionData | 'unsealable' | undefined, registry?: RegistryVerdict) => checkSessionReadOnly(...readOnly(s, registry));
+  const check = (s: SessionPayload | 'unsealable' | undefined, registry?: RegistryVerdict) => checkSessionReadOnly(...readOnly(s, registry));
   assert.deepEqual(await check(undefined), { ok: false, reason: 'signin' });
   assert.deepEqual(await check('unsealable'), { ok: false, reason: 'invalid' });
   assert.deepEqual(await check(session(500), 'revoked'), { ok: false, reason: 'revoked' });
@@ -147,10 +176,12 @@ test('a page rendered without the proxy (read-only check): forged, revoked, past
   assert.deepEqual(await check(justDue), { ok: true, session: justDue }, 'admitted by the proxy a moment before it expired');
   const fresh = session(500);
   assert.deepEqual(await check(fresh), { ok: true, session: fresh });
+  assert.deepEqual(await check(staleReference()), { ok: false, reason: 'superseded' }, 'a reference to replaced tokens has nothing to render with: adopting is the proxy\'s job');
+  assert.deepEqual(await check(staleReference(), 'revoked'), { ok: false, reason: 'revoked' });
 });
 
 test('the header\'s "who is signed in": a live session whatever its token, never a revoked, past-lifetime or forged one', async () => {
-  const live = (s: SessionData | 'unsealable' | undefined, registry?: RegistryVerdict) => liveSessionReadOnly(...readOnly(s, registry));
+  const live = (s: SessionPayload | 'unsealable' | undefined, registry?: RegistryVerdict) => liveSessionReadOnly(...readOnly(s, registry));
   const longExpired = session(-3000);
   assert.equal(await live(longExpired), longExpired, 'the next protected page renews it');
   const fresh = session(500);
@@ -160,6 +191,9 @@ test('the header\'s "who is signed in": a live session whatever its token, never
   assert.equal(await live(session(500), 'revoked'), undefined);
   assert.equal(await live(session(500), 'idle'), undefined);
   assert.equal(await live(session(500, { createdAt: NOW - 3600 })), undefined);
+  const reference = staleReference();
+  assert.equal(await live(reference), reference, 'a reference to replaced tokens: still this live session');
+  assert.equal(await live(reference, 'revoked'), undefined);
 });
 
 test('an API refusing the token forces a renewal, unless the token was issued moments ago', async () => {

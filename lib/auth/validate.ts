@@ -1,16 +1,17 @@
 import 'server-only';
-import { type Decision, decideAfterRefresh, decideBeforeRefresh, mayForceRefresh, type RegistryVerdict, type RejectReason, type RenewOutcome, type SessionPolicy } from './decision';
+import { type Decision, decideAfterRefresh, decideBeforeRefresh, mayForceRefresh, type RegistryVerdict, type RejectReason, type RenewOutcome, type SessionPolicy, sessionRefusal } from './decision';
 import type { Unsealed } from './sealed-cookie';
-import type { SessionData } from './session-payload';
+import { isReference, type SessionData, type SessionPayload, type SessionReference } from './session-payload';
 
 /** The I/O validateSession needs, passed in so the table is tested without a network. */
 export interface ValidateDeps {
   readonly policy: SessionPolicy;
+  /** Opens the cookie; a reference (reference mode) comes back with its tokens when the registry still holds them. */
   unseal(sealed: string): Promise<Unsealed | undefined>;
   /** The registry's word on the session; may answer from a short-lived cache. `activity`: see ValidateOptions. */
-  checkRegistry(session: SessionData, now: number, activity?: boolean): Promise<RegistryVerdict>;
+  checkRegistry(session: SessionPayload, now: number, activity?: boolean): Promise<RegistryVerdict>;
   /** Refreshes (or adopts a concurrent refresh of) the session's tokens. */
-  renew(session: SessionData, now: number): Promise<RenewOutcome>;
+  renew(session: SessionPayload, now: number): Promise<RenewOutcome>;
 }
 
 export interface ValidateOptions {
@@ -37,12 +38,38 @@ export async function validateSession(sealed: string | undefined, now: number, d
   const { session } = unsealed;
 
   const verdict = await deps.checkRegistry(session, now, options.activity === true);
+  if (isReference(session)) return decideForReference(session, now, deps, verdict);
   const before = decideBeforeRefresh(session, now, deps.policy, verdict);
   const forced = options.forceRefresh === true && before !== 'refresh' && before.kind === 'valid' && mayForceRefresh(session.tokens, now);
   if (before !== 'refresh' && !forced) {
     return before.kind === 'valid' && unsealed.stale ? { ...before, rewrite: true } : before;
   }
   return decideAfterRefresh(session, now, await deps.renew(session, now));
+}
+
+/**
+ * A reference cookie (reference mode) whose generation's tokens the registry no longer
+ * holds: it has no token to serve or refresh with, so it goes where any cookie of a
+ * replaced generation goes — refresh coordination, which adopts the newest set or refuses
+ * it as superseded by the rules for every cookie, comparing the refresh-token hash it
+ * carries. Its rejections carry no session (a rejection's `session` holds tokens);
+ * refresh coordination records its own refusals in the audit trail.
+ */
+async function decideForReference(reference: SessionReference, now: number, deps: ValidateDeps, verdict: RegistryVerdict): Promise<Decision> {
+  const refusal = sessionRefusal(reference, now, deps.policy, verdict);
+  if (refusal) return { kind: 'rejected', reason: refusal };
+  const outcome = await deps.renew(reference, now);
+  switch (outcome.kind) {
+    case 'renewed':
+      return { kind: 'renewed', session: outcome.session };
+    case 'terminal':
+      return { kind: 'rejected', reason: outcome.reason };
+    // No access token of its own to fall back on while the IdP is away.
+    case 'transient':
+      return { kind: 'unavailable', session: reference };
+    case 'reauthenticate':
+      return { kind: 'reauthenticate', session: reference };
+  }
 }
 
 /** How long after its expiry an access token still lets a page render: the request may have been admitted just before. */
@@ -61,7 +88,10 @@ export async function checkSessionReadOnly(sealed: string | undefined, now: numb
   const unsealed = await deps.unseal(sealed);
   if (!unsealed) return { ok: false, reason: 'invalid' };
   const { session } = unsealed;
-  const before = decideBeforeRefresh(session, now, deps.policy, await deps.checkRegistry(session, now));
+  const verdict = await deps.checkRegistry(session, now);
+  // A reference the registry cannot resolve any more needs adopting, which is the proxy's job.
+  if (isReference(session)) return { ok: false, reason: sessionRefusal(session, now, deps.policy, verdict) ?? 'superseded' };
+  const before = decideBeforeRefresh(session, now, deps.policy, verdict);
   if (before === 'refresh') return session.tokens.expiresAt + RENDER_LEEWAY_SEC > now ? { ok: true, session } : { ok: false, reason: 'expired' };
   if (before.kind === 'valid') return { ok: true, session };
   return { ok: false, reason: before.kind === 'rejected' ? before.reason : 'signin' };
@@ -72,10 +102,14 @@ export async function checkSessionReadOnly(sealed: string | undefined, now: numb
  * access token's state: for page chrome (whose name the header shows), never to admit a
  * request. An expired token is renewed by the next protected request.
  */
-export async function liveSessionReadOnly(sealed: string | undefined, now: number, deps: Omit<ValidateDeps, 'renew'>): Promise<SessionData | undefined> {
+export async function liveSessionReadOnly(sealed: string | undefined, now: number, deps: Omit<ValidateDeps, 'renew'>): Promise<SessionPayload | undefined> {
   if (!sealed) return undefined;
   const unsealed = await deps.unseal(sealed);
   if (!unsealed) return undefined;
-  const before = decideBeforeRefresh(unsealed.session, now, deps.policy, await deps.checkRegistry(unsealed.session, now));
-  return before === 'refresh' || before.kind === 'valid' ? unsealed.session : undefined;
+  const { session } = unsealed;
+  const verdict = await deps.checkRegistry(session, now);
+  // A reference of a replaced generation is still this live session: the next protected request adopts.
+  if (isReference(session)) return sessionRefusal(session, now, deps.policy, verdict) ? undefined : session;
+  const before = decideBeforeRefresh(session, now, deps.policy, verdict);
+  return before === 'refresh' || before.kind === 'valid' ? session : undefined;
 }

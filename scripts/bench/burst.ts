@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { type CookieSettings, sealSession, unsealSession } from '../../lib/auth/sealed-cookie';
+import { isReference } from '../../lib/auth/session-payload';
 
 export interface BurstResult {
   readonly requests: number;
@@ -19,7 +20,7 @@ export interface BurstResult {
 export async function expireCookie(cookie: string, settings: CookieSettings): Promise<string> {
   const sealed = cookie.slice('renewal-session='.length);
   const unsealed = await unsealSession(sealed, settings);
-  if (!unsealed) throw new Error('could not open the benchmark session cookie');
+  if (!unsealed || isReference(unsealed.session)) throw new Error('could not open the benchmark session cookie, or it holds no tokens (reference mode)');
   const now = Math.floor(Date.now() / 1000);
   const { session } = unsealed;
   const expired = { ...session, tokens: { ...session.tokens, expiresAt: now - 1, issuedAt: now - 3601 } };
