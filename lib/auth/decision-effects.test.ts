@@ -49,3 +49,21 @@ test('a cookie whose registry row is gone is rejected as revoked and cleared, no
   const events = await testDb.db.auditEvent.findMany({ where: { type: 'rejected', userId: 'u-pruned' } });
   assert.deepEqual(events.map(({ sessionId, reason }) => ({ sessionId, reason })), [{ sessionId: null, reason: 'revoked' }]);
 });
+
+test('a renewal never extends the session: its cookie expires with the absolute lifetime counted from sign-in', async () => {
+  const now = runtime.nowSeconds();
+  const lifetime = runtime.cookieSettings().absoluteLifetimeSec;
+  // Signed in almost a whole lifetime ago; the IdP has just issued an hour-long token.
+  const session: SessionData = {
+    v: 1,
+    sid: 'renewed-late-0123456789abcdef',
+    userId: 'u-late',
+    sub: 'alice',
+    createdAt: now - lifetime + 10,
+    tokenVersion: 3,
+    tokens: { accessToken: 'at', refreshToken: 'rt', expiresAt: now + 3600, issuedAt: now },
+  };
+  const writes = await effects.cookieWritesFor({ kind: 'renewed', session }, jarOf(new Map()));
+  assert.ok(writes.length > 0);
+  for (const write of writes) assert.ok(write.options.maxAge > 0 && write.options.maxAge <= 10, `Max-Age ${write.options.maxAge}`);
+});

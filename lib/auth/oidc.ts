@@ -138,8 +138,8 @@ function stringClaim(value: unknown): string | undefined {
 
 /**
  * Exchanges the authorization code; openid-client checks state, `iss` (RFC 9207),
- * PKCE, and the ID token's claims (iss, aud, azp, exp, iat, nonce), and Renewal its
- * signature (verifyIdTokenSignature). Claims the ID token lacks come from userinfo,
+ * PKCE, and the ID token's claims (iss, aud, exp, iat, nonce; azp only when aud names
+ * several clients), and Renewal `azp` always and the signature (verifyIdTokenSignature). Claims the ID token lacks come from userinfo,
  * whose `sub` must match.
  */
 export async function finishSignIn(currentUrl: URL, transaction: SignInTransaction, now: number): Promise<SignedIn> {
@@ -169,6 +169,8 @@ export async function finishSignIn(currentUrl: URL, transaction: SignInTransacti
   }
   const claims = response.claims();
   if (!claims || !response.id_token) throw new AuthError('callback_failed', 'the IdP returned no ID token');
+  // OIDC Core 3.1.3.7 (5); openid-client compares azp only when aud names several clients.
+  if (claims.azp !== undefined && claims.azp !== config.clientMetadata().client_id) throw new AuthError('callback_failed', 'the ID token was issued to another client (azp)');
   await verifyIdTokenSignature(response.id_token);
   let name = stringClaim(claims.name);
   let email = stringClaim(claims.email);
