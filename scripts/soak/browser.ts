@@ -229,6 +229,7 @@ export class SimulatedBrowser {
     const jar = this.jarFor(url);
     const cookie = jar.header();
     const sent = jar === this.appJar ? this.appJar.chunked(SESSION_COOKIE) : undefined;
+    if (jar === this.appJar) this.metrics.largestCookieHeader = Math.max(this.metrics.largestCookieHeader, cookie.length);
     const headers = { ...(options.headers ?? {}), ...(cookie ? { cookie } : {}) };
     if (session) session.inFlight += 1;
     let outcome: Outcome;

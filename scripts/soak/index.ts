@@ -102,8 +102,8 @@ async function main(): Promise<number> {
 
   resetLogs();
   database = await prepareDatabase(settings);
-  console.log(`soak: ${settings.browsers} browsers, ${settings.instances} instances, ${settings.seconds} s, database ${database.kind}; server logs in ${LOG_DIR}/`);
-  idp = await startIdp(lifetime);
+  console.log(`soak: ${settings.browsers} browsers, ${settings.instances} instances, ${settings.seconds} s, database ${database.kind}, IdP quirks: ${settings.idpQuirks || 'none'}; server logs in ${LOG_DIR}/`);
+  idp = await startIdp(lifetime, settings.idpQuirks);
   instances = appInstances(settings, database.url, lifetime);
   for (const instance of instances) await instance.start();
   await idpControls.reset();

@@ -70,6 +70,8 @@ export class Metrics {
   readonly wrongAdmissions = new Tally();
 
   readonly latenciesMs: number[] = [];
+  /** The longest Cookie header a browser sent the app, in bytes: reference mode keeps it under the budget. */
+  largestCookieHeader = 0;
   /** `browser/generation/epoch/tokenVersion` of every token generation a browser saw. */
   readonly tokenVersions = new Set<string>();
   liveSessionMs = 0;

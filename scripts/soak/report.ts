@@ -82,6 +82,7 @@ export function buildReport(input: ReportInput) {
     unavailable503: m.unavailable503,
     silentReauth: m.silentReauth,
     reauthRequested: m.reauthRequested,
+    largestCookieHeaderBytes: m.largestCookieHeader,
     latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? null, samples: latencies.length },
   };
 }
@@ -123,6 +124,7 @@ export function printReport(report: Report, path: string): void {
   add('silent re-auth / reauth asked', `${report.silentReauth} / ${report.reauthRequested}`);
   add('replays', `${report.replay.sent} sent, ${report.replay.refused} refused, ${report.replay.admittedWithinBound} admitted within the bound, ${report.replay.unavailable} 503`);
   add('other answers', `${report.otherAnswers.count}${counts(report.otherAnswers.byReason)}`);
+  add('largest Cookie header', `${report.largestCookieHeaderBytes} bytes`);
   add('latency p50 / p99 / max', `${report.latencyMs.p50} / ${report.latencyMs.p99} / ${report.latencyMs.max} ms`);
   const examples = [
     ...report.unexpectedSignOuts.examples.slice(0, 6).map((e) => ({ what: 'sign-out', ...e })),

@@ -121,7 +121,7 @@ export interface IdpProcess {
   stop(): Promise<void>;
 }
 
-export async function startIdp(lifetimeSeconds: number): Promise<IdpProcess> {
+export async function startIdp(lifetimeSeconds: number, quirks: string): Promise<IdpProcess> {
   const child = spawnBounded(
     'idp',
     ['--import', 'tsx', 'idp/server.ts'],
@@ -131,6 +131,7 @@ export async function startIdp(lifetimeSeconds: number): Promise<IdpProcess> {
       DEV_IDP_PORT: String(IDP_PORT),
       DEV_IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
       DEV_IDP_TEST_CONTROLS: '1',
+      DEV_IDP_QUIRKS: quirks,
       OIDC_CLIENT_ID: CLIENT_ID,
       OIDC_CLIENT_SECRET: CLIENT_SECRET,
     },

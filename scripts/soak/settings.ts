@@ -13,6 +13,12 @@ export interface SoakSettings {
   readonly seed: number | undefined;
   /** SOAK_RUNS: how many runs, each with a fresh seed (runs.ts). */
   readonly runs: number;
+  /**
+   * SOAK_IDP_QUIRKS: the dev IdP's quirk profiles (idp/quirks.ts). By default
+   * `growing-tokens`: each grant's first refreshes grow its tokens past the cookie budget
+   * and back, so reference mode runs under the same faults as everything else.
+   */
+  readonly idpQuirks: string;
 }
 
 /** Every app instance serves this URL, as behind a load balancer; the IdP registers it. */
@@ -56,6 +62,7 @@ export function readSoakSettings(env: NodeJS.ProcessEnv = process.env): SoakSett
     registryCheckInterval: number(env, 'REGISTRY_CHECK_INTERVAL', 5, wholeAtLeast(1), 'a whole number of seconds'),
     seed: env.SOAK_SEED?.trim() ? number(env, 'SOAK_SEED', 0, wholeAtLeast(0, 2 ** 32 - 1), 'a whole number from 0 to 4294967295') : undefined,
     runs: number(env, 'SOAK_RUNS', 1, wholeAtLeast(1, 100), 'a whole number from 1 to 100'),
+    idpQuirks: env.SOAK_IDP_QUIRKS?.trim() ?? 'growing-tokens',
     ...(postgresServer ? { postgresServer } : {}),
   };
 }
