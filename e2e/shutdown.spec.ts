@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { Agent, type ClientRequest, request } from 'node:http';
 import type { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { type SpawnedServer, startServer } from './servers';
 import { appEnv } from './settings';
@@ -32,8 +34,8 @@ interface Answer {
   connection: string | undefined;
 }
 
-function send(agent: Agent, method: string, path: string, headers: Record<string, string> = {}): ClientRequest {
-  return request({ agent, host: '127.0.0.1', port: PORT, method, path, headers });
+function send(agent: Agent, method: string, path: string, headers: Record<string, string> = {}, port = PORT): ClientRequest {
+  return request({ agent, host: '127.0.0.1', port, method, path, headers });
 }
 
 /** The answer to `req`, read to the end; rejects when the connection fails first. */
@@ -105,5 +107,43 @@ test('after SIGTERM, npm start finishes the request in flight with Connection: c
     await expect(answerTo(send(held, 'GET', '/status').end())).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   } finally {
     for (const agent of [held, idle, stuck]) agent.destroy();
+  }
+});
+
+/** npm's own CLI: the one running this suite (npm test), else the one installed beside node. */
+function npmCli(): string {
+  const beside = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+  const cli = process.env.npm_execpath?.endsWith('npm-cli.js') ? process.env.npm_execpath : beside;
+  if (!existsSync(cli)) throw new Error(`npm's CLI not found at ${cli}: set npm_execpath`);
+  return cli;
+}
+
+// The same through npm itself, as `npm start` runs as a container's command or a
+// service's ExecStart: npm hands the signal to the shell that runs the script, and a shell
+// that does not pass it on left the server running with its connections (the script execs).
+const NPM_PORT = 3113;
+
+test('SIGTERM to `npm start` itself reaches the server: it stops within SHUTDOWN_TIMEOUT_MS, held keep-alive connections included', async () => {
+  const viaNpm = await startServer({
+    name: `npm start on port ${NPM_PORT}`,
+    args: [npmCli(), 'start'],
+    env: { ...process.env, ...appEnv(NPM_PORT), SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
+    readyUrl: `http://127.0.0.1:${NPM_PORT}/status`,
+    timeoutMs: 60_000,
+  });
+  const held = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const first = send(held, 'GET', '/status', {}, NPM_PORT);
+    expect((await answerTo(first.end())).status).toBe(200);
+    const heldSocket = first.socket!;
+
+    const exited = viaNpm.signal('SIGTERM');
+    const exitedInTime = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), SHUTDOWN_TIMEOUT_MS + EXIT_ALLOWANCE_MS))]);
+    expect(exitedInTime).toBe(true);
+    await closed(heldSocket);
+    await expect(answerTo(send(held, 'GET', '/status', {}, NPM_PORT).end())).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  } finally {
+    held.destroy();
+    await viaNpm.kill();
   }
 });

@@ -41,5 +41,8 @@ export function signInPath(reason: string, returnTo: string): string {
 
 /** Logs a `service` failure for the operator: its message only, which never holds a token. */
 export function logServiceFailure(what: string, error: unknown): void {
-  console.error(`renewal: ${what} failed:`, error instanceof Error ? error.message : error);
+  // Some driver errors carry no message: their name and code still say what failed.
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const detail = error instanceof Error ? error.message || `${error.name}${typeof code === 'string' ? ` ${code}` : ''}` : String(error);
+  console.error(`renewal: ${what} failed: ${detail}`);
 }
