@@ -10,11 +10,12 @@
  * grant revoked at the IdP, and then replay every copy of the session cookie they ever
  * held: past the documented bound each of those must be refused.
  */
-import { classify, type ProtectedKind, RENEW_RETURN_TO, redirectTarget, type Verdict } from './classify';
+import { classify, classifyAction, NOTES_PAGE, type ProtectedKind, RENEW_RETURN_TO, redirectTarget, type Verdict } from './classify';
 import { CookieJar } from './cookie-jar';
 import { idpControls } from './idp-controls';
 import type { ExampleInput, Metrics, RequestKind } from './metrics';
 import { between, intBetween, pick, random } from './random';
+import { type ActionStyle, actionIdOf, actionRequest } from './server-action';
 import { APP_ORIGIN, APP_URL, IDP_URL, SESSION_COOKIE } from './settings';
 import type { Exchange, Outcome, RequestOptions, Transport } from './transport';
 
@@ -69,6 +70,12 @@ const KIND_HEADERS: Record<ProtectedKind, Record<string, string>> = {
   renew: { accept: 'text/html', 'sec-fetch-mode': 'navigate' },
 };
 
+const DASHBOARD_PAGE = '/dashboard';
+/** Share of page views that open the notes page and add a note with its server action. */
+const NOTES_VIEW_SHARE = 0.12;
+/** Of those posts, the share sent as a plain form (JavaScript off); the rest as Next's router sends them. */
+const FORM_POST_SHARE = 0.25;
+
 /** Mostly what a page does by itself; now and then a page whose API refused its token goes through /auth/renew. */
 function pickFanOutKind(): Exclude<ProtectedKind, 'navigation'> {
   const draw = random();
@@ -104,10 +111,10 @@ export class SimulatedBrowser {
     return this.env.metrics;
   }
 
-  /** The URL and headers of one kind of protected request. */
-  private target(kind: ProtectedKind): { url: URL; headers: Record<string, string> } {
+  /** The URL and headers of one kind of protected request; a navigation goes to `page`. */
+  private target(kind: ProtectedKind, page = DASHBOARD_PAGE): { url: URL; headers: Record<string, string> } {
     const path =
-      kind === 'api' ? '/api/me' : kind === 'navigation' ? '/dashboard' : kind === 'renew' ? `/auth/renew?returnTo=${encodeURIComponent(RENEW_RETURN_TO)}` : `/dashboard${this.env.rscSearch[kind]}`;
+      kind === 'api' ? '/api/me' : kind === 'navigation' ? page : kind === 'renew' ? `/auth/renew?returnTo=${encodeURIComponent(RENEW_RETURN_TO)}` : `/dashboard${this.env.rscSearch[kind]}`;
     return { url: new URL(path, APP_URL), headers: KIND_HEADERS[kind] };
   }
 
@@ -264,7 +271,12 @@ export class SimulatedBrowser {
 
   private async pageView(): Promise<void> {
     this.metrics.pageViews += 1;
-    if (!(await this.navigate())) return;
+    if (random() < NOTES_VIEW_SHARE) {
+      const notes = await this.navigate(NOTES_PAGE);
+      if (notes) await this.addNote(notes.body);
+      return;
+    }
+    if (!(await this.navigate(DASHBOARD_PAGE))) return;
     const count = intBetween(3, 10);
     await Promise.all(
       Array.from({ length: count }, async () => {
@@ -274,49 +286,77 @@ export class SimulatedBrowser {
     );
   }
 
-  /** GET /dashboard as a navigation; follows a silent re-authentication through the IdP. True when the page loaded. */
-  private async navigate(): Promise<boolean> {
+  /** GET `page` as a navigation; follows a silent re-authentication through the IdP. The page when it loaded. */
+  private async navigate(page: string): Promise<Exchange | undefined> {
     const session = this.session;
-    const { url, headers } = this.target('navigation');
+    const { url, headers } = this.target('navigation', page);
     const abortAfterMs = this.abortAfter();
     const outcome = await this.exchange(url, { headers, ...(abortAfterMs === undefined ? {} : { abortAfterMs }) }, 'navigation', session);
-    if (outcome.kind !== 'response') return false;
+    if (outcome.kind !== 'response') return undefined;
     const verdict = classify('navigation', outcome.exchange);
-    if (verdict.kind !== 'reauth_redirect') return this.record('navigation', session, outcome.exchange, verdict, outcome.cleared ?? false, outcome.sent);
-    return this.silentReauth(session, verdict.location, outcome.exchange);
+    if (verdict.kind !== 'reauth_redirect') return this.record('navigation', session, outcome.exchange, verdict, outcome.cleared ?? false, outcome.sent) ? outcome.exchange : undefined;
+    return this.silentReauth(session, verdict.location, outcome.exchange, page);
   }
 
-  /** Follows `/auth/login?prompt=none` through the IdP and back; the IdP session cookie makes it silent. */
-  private async silentReauth(session: Session | undefined, start: URL, first: Exchange): Promise<boolean> {
+  /**
+   * Adds a note with the notes page's server action, posted as Next's router posts it or
+   * as a plain form. An action is person activity: it renews when due, in the proxy or in
+   * `requireActionSession`, and its answer may carry the renewed cookie.
+   */
+  private async addNote(page: string): Promise<void> {
+    const actionId = actionIdOf(page, 'text');
+    if (!actionId) {
+      this.metrics.otherStatus.add('notes page without its add-note form', this.metrics.example({ browser: this.name, kind: 'action', detail: page.slice(0, 120) }));
+      return;
+    }
+    const session = this.session;
+    const style: ActionStyle = random() < FORM_POST_SHARE ? 'form' : 'fetch';
+    const request = await actionRequest(actionId, { text: `note from ${this.name}` }, style, APP_ORIGIN);
+    const abortAfterMs = this.abortAfter();
+    const outcome = await this.exchange(new URL(NOTES_PAGE, APP_URL), { ...request, ...(abortAfterMs === undefined ? {} : { abortAfterMs }) }, 'action', session);
+    if (outcome.kind !== 'response') return;
+    this.metrics.serverActions[style] += 1;
+    const verdict = classifyAction(outcome.exchange);
+    if (verdict.kind === 'reauth_redirect') await this.silentReauth(session, verdict.location, outcome.exchange, NOTES_PAGE);
+    else this.record('action', session, outcome.exchange, verdict, outcome.cleared ?? false, outcome.sent);
+  }
+
+  /** Follows `/auth/login?prompt=none` through the IdP and back to `page`; the IdP session cookie makes it silent. The page when it loaded. */
+  private async silentReauth(session: Session | undefined, start: URL, first: Exchange, page: string): Promise<Exchange | undefined> {
     let url = new URL(`${start.pathname}${start.search}`, APP_URL);
     let last = first;
     let sent: string | undefined;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       const outcome = await this.exchange(url, {}, 'navigation', session);
-      if (outcome.kind !== 'response') return false;
+      if (outcome.kind !== 'response') return undefined;
       last = outcome.exchange;
       sent = outcome.sent ?? sent;
       const target = redirectTarget(last, url);
       if (!target) break;
       if (target.origin === APP_ORIGIN && target.pathname === '/signin') {
         const reason = `${target.searchParams.get('reason') ?? '(none)'} (after prompt=none, at ${url.pathname})`;
-        return this.record('navigation', session, last, { kind: 'rejected', reason }, false, sent);
+        this.record('navigation', session, last, { kind: 'rejected', reason }, false, sent);
+        return undefined;
       }
       url = target.origin === APP_ORIGIN ? new URL(`${target.pathname}${target.search}`, APP_URL) : target;
     }
-    if (url.origin === APP_ORIGIN && url.pathname === '/dashboard' && last.status === 200) {
+    if (url.origin === APP_ORIGIN && url.pathname === page && last.status === 200) {
       this.metrics.silentReauth += 1;
       if (session && !session.ended) {
         session.reauthEpoch += 1;
         const copy = this.appJar.chunked(SESSION_COOKIE);
         if (copy) session.copies.set(copy, session.reauthEpoch);
       }
-      return this.record('navigation', session, last, classify('navigation', last), false, sent);
+      return this.record('navigation', session, last, classify('navigation', last), false, sent) ? last : undefined;
     }
     // The IdP down during the re-authentication: the app says "try again" (503) and keeps the session.
-    if (url.origin === APP_ORIGIN && last.status === 503) return this.record('navigation', session, last, classify('navigation', last), false, sent);
+    if (url.origin === APP_ORIGIN && last.status === 503) {
+      this.record('navigation', session, last, classify('navigation', last), false, sent);
+      return undefined;
+    }
     const where = url.origin === IDP_ORIGIN ? `IdP ${url.pathname.replace(/\/[\w-]{16,}/g, '/…')}` : url.pathname;
-    return this.record('navigation', session, last, { kind: 'rejected', reason: `prompt=none ended at ${where} (${last.status})` }, false, sent);
+    this.record('navigation', session, last, { kind: 'rejected', reason: `prompt=none ended at ${where} (${last.status})` }, false, sent);
+    return undefined;
   }
 
   private async protectedRequest(kind: Exclude<ProtectedKind, 'navigation'>): Promise<void> {
@@ -329,7 +369,7 @@ export class SimulatedBrowser {
   }
 
   /** Counts one judged answer. True when the request was admitted. `sent`: the session cookie the request carried. */
-  private record(kind: ProtectedKind, session: Session | undefined, exchange: Exchange, verdict: Verdict, cleared: boolean, sent?: string): boolean {
+  private record(kind: ProtectedKind | 'action', session: Session | undefined, exchange: Exchange, verdict: Verdict, cleared: boolean, sent?: string): boolean {
     const base = { browser: this.name, kind, status: exchange.status, ...(exchange.instance ? { instance: exchange.instance } : {}) };
     switch (verdict.kind) {
       case 'ok':

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classify } from './classify';
+import { classify, classifyAction } from './classify';
 
 const answer = (status: number, headers: Record<string, string> = {}, body = '') => ({ status, headers: new Headers(headers), body });
 
@@ -40,4 +40,19 @@ test('/auth/renew going back where it was asked to is an admission; anywhere els
   assert.deepEqual(classify('renew', answer(303, { location: 'http://localhost:3200/dashboard' })), { kind: 'ok' });
   assert.deepEqual(classify('renew', answer(303, { location: '/signin?returnTo=%2Fdashboard&reason=revoked' })), { kind: 'rejected', reason: 'revoked' });
   assert.equal(classify('renew', answer(303, { location: 'https://evil.example/' })).kind, 'other');
+});
+
+test('the add-note action: its outcome from x-action-redirect (JavaScript on) or the 303 (a plain form post)', () => {
+  assert.deepEqual(classifyAction(answer(200, { 'x-action-redirect': '/notes?status=added;push' })), { kind: 'ok' });
+  assert.deepEqual(classifyAction(answer(303, { location: '/notes?status=added' })), { kind: 'ok' });
+  assert.deepEqual(classifyAction(answer(200, { 'x-action-redirect': '/notes?status=idp_unavailable;push' })), { kind: 'unavailable' });
+  assert.deepEqual(classifyAction(answer(200, { 'x-action-redirect': '/notes?status=refused;push' })), { kind: 'other', detail: 'add-note action status=refused' });
+});
+
+test('the add-note action: a sign-in redirect is a rejection and prompt=none a silent re-authentication, in either style', () => {
+  assert.deepEqual(classifyAction(answer(200, { 'x-action-redirect': '/signin?returnTo=%2Fnotes&reason=superseded;push' })), { kind: 'rejected', reason: 'superseded' });
+  assert.deepEqual(classifyAction(answer(303, { location: 'http://localhost:3200/signin?returnTo=%2Fnotes&reason=ended' })), { kind: 'rejected', reason: 'ended' });
+  assert.equal(classifyAction(answer(200, { 'x-action-redirect': '/auth/login?returnTo=%2Fnotes&prompt=none;push' })).kind, 'reauth_redirect');
+  assert.deepEqual(classifyAction(answer(503, { 'retry-after': '5' })), { kind: 'unavailable' });
+  assert.equal(classifyAction(answer(500, {}, 'Internal Server Error')).kind, 'server_error');
 });

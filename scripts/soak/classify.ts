@@ -60,6 +60,33 @@ export function redirectTarget(response: ResponseLike, base: URL | string = APP_
   return location ? new URL(location, base) : undefined;
 }
 
+/** Where the add-note action reports each outcome, as `/notes?status=…` (app/(protected)/notes/actions.ts). */
+export const NOTES_PAGE = '/notes';
+const ACTION_OUTCOMES: Readonly<Record<string, 'ok' | 'unavailable'>> = {
+  added: 'ok',
+  // The notes API, the IdP or our database not answering: "try again", still signed in.
+  unavailable: 'unavailable',
+  idp_unavailable: 'unavailable',
+  service_unavailable: 'unavailable',
+};
+
+/**
+ * The answer to the add-note server action. Posted by Next's router (JavaScript on) it is
+ * a 200 naming its redirect in `x-action-redirect`; posted as a plain form it is a 303, or
+ * whatever the proxy answers a page (a rejection, a silent re-authentication, a 503).
+ */
+export function classifyAction(response: ResponseLike): Verdict {
+  const actionRedirect = response.headers.get('x-action-redirect');
+  const target = actionRedirect ? new URL(actionRedirect.split(';')[0]!, APP_URL) : redirectTarget(response);
+  if (target?.origin === new URL(APP_URL).origin && target.pathname === NOTES_PAGE) {
+    const status = target.searchParams.get('status') ?? '(none)';
+    const outcome = ACTION_OUTCOMES[status];
+    return outcome === 'ok' ? { kind: 'ok' } : outcome === 'unavailable' ? { kind: 'unavailable' } : { kind: 'other', detail: `add-note action status=${status}` };
+  }
+  if (actionRedirect && target) return classify('navigation', { status: 303, headers: new Headers({ location: target.href }), body: '' });
+  return classify('navigation', response);
+}
+
 export function classify(kind: ProtectedKind, response: ResponseLike): Verdict {
   const { status } = response;
   if (status === 200) {

@@ -17,7 +17,7 @@ import { explainIncidents } from './explain';
 import { between, freshSeed, random, seedRandom } from './random';
 import { runMany } from './runs';
 import { buildReport, printReport, writeReport } from './report';
-import { type AppInstance, ensureBuild, type IdpProcess, killAll, prepareDatabase, resetLogs, type SoakDatabase, startIdp, appInstances } from './servers';
+import { type AppInstance, appInstances, ensureBuild, killAll, prepareDatabase, resetLogs, type ServiceProcess, type SoakDatabase, startIdp, startNotesApi } from './servers';
 import { HARD_DEADLINE_EXTRA_SECONDS, LOG_DIR, readSoakSettings, revocationBoundSeconds, signOutBoundSeconds, type SoakSettings } from './settings';
 import { Transport } from './transport';
 
@@ -91,12 +91,13 @@ async function main(): Promise<number> {
   const lifetime = settings.seconds + HARD_DEADLINE_EXTRA_SECONDS + 30;
 
   let database: SoakDatabase | undefined;
-  let idp: IdpProcess | undefined;
+  let idp: ServiceProcess | undefined;
+  let notesApi: ServiceProcess | undefined;
   let instances: AppInstance[] = [];
   let faults: FaultSchedule | undefined;
   teardown = async () => {
     faults?.cancel();
-    await Promise.all([...instances.map((instance) => instance.stop()), idp?.stop()]);
+    await Promise.all([...instances.map((instance) => instance.stop()), idp?.stop(), notesApi?.stop()]);
     await database?.drop();
   };
 
@@ -104,6 +105,7 @@ async function main(): Promise<number> {
   database = await prepareDatabase(settings);
   console.log(`soak: ${settings.browsers} browsers, ${settings.instances} instances, ${settings.seconds} s, database ${database.kind}, IdP quirks: ${settings.idpQuirks || 'none'}; server logs in ${LOG_DIR}/`);
   idp = await startIdp(lifetime, settings.idpQuirks);
+  notesApi = await startNotesApi(lifetime);
   instances = appInstances(settings, database.url, lifetime);
   for (const instance of instances) await instance.start();
   await idpControls.reset();

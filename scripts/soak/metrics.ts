@@ -1,7 +1,7 @@
 /** What the soak counts while it runs; report.ts turns it into the summary. */
 import type { Incident } from './explain';
 
-export type RequestKind = 'navigation' | 'rsc' | 'prefetch' | 'api' | 'renew' | 'signin' | 'signout' | 'replay';
+export type RequestKind = 'navigation' | 'rsc' | 'prefetch' | 'api' | 'renew' | 'action' | 'signin' | 'signout' | 'replay';
 
 /** One observation worth reading in the report. */
 export interface Example {
@@ -45,6 +45,8 @@ export class Metrics {
   readonly connectionLost = new Tally();
   timeouts = 0;
   pageViews = 0;
+  /** Add-note server actions answered, by how they were posted (server-action.ts). */
+  readonly serverActions = { fetch: 0, form: 0 };
   signIns = 0;
   readonly signInFailures = new Tally();
   signOuts = 0;

@@ -55,6 +55,7 @@ export function buildReport(input: ReportInput) {
     durationSec: input.durationSec,
     browsers: input.browsers,
     pageViews: m.pageViews,
+    serverActions: m.serverActions,
     requests: { sent: m.requests, completed: m.completed, abortsPlanned: m.abortsPlanned, aborted: m.aborted, timeouts: m.timeouts, lbRetries: m.lbRetries, connectionLost: tally(m.connectionLost) },
     signIns: { ok: m.signIns, failed: tally(m.signInFailures) },
     signOuts: { ok: m.signOuts, confirmedAtIdp: m.signOutsConfirmedAtIdp },
@@ -105,6 +106,7 @@ export function printReport(report: Report, path: string): void {
   const mark = (n: number | null) => (n === 0 ? '0' : `${n ?? 'n/a'}  <-- FAIL`);
   lines.push('', `== soak ${report.passed ? 'PASSED' : 'FAILED'} (${report.durationSec} s, ${report.browsers.total} browsers, ${report.settings.instances} instances, ${report.settings.database}, seed ${report.seed}) ==`);
   add('page views', report.pageViews);
+  add('server actions', `${report.serverActions.fetch} posted by the router, ${report.serverActions.form} as plain forms`);
   add('requests', `${report.requests.sent} sent, ${report.requests.completed} answered, ${report.requests.aborted} aborted before the answer (of ${report.requests.abortsPlanned} aborts), ${report.requests.timeouts} timed out, ${report.requests.connectionLost.count} connections lost`);
   add('load-balancer retries', report.requests.lbRetries);
   add('sign-ins', `${report.signIns.ok} ok, ${report.signIns.failed.count} failed${counts(report.signIns.failed.byReason)}`);

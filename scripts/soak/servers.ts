@@ -18,6 +18,8 @@ import {
   IDP_PORT,
   IDP_URL,
   LOG_DIR,
+  NOTES_API_PORT,
+  NOTES_API_URL,
   REFRESH_GRACE,
   REFRESH_TIMEOUT_MS,
   SESSION_SECRET,
@@ -117,11 +119,12 @@ export async function prepareDatabase(settings: SoakSettings): Promise<SoakDatab
   return database;
 }
 
-export interface IdpProcess {
+/** A server of the run other than the app instances: stopped at teardown. */
+export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-export async function startIdp(lifetimeSeconds: number, quirks: string): Promise<IdpProcess> {
+export async function startIdp(lifetimeSeconds: number, quirks: string): Promise<ServiceProcess> {
   const child = spawnBounded(
     'idp',
     ['--import', 'tsx', 'idp/server.ts'],
@@ -138,6 +141,13 @@ export async function startIdp(lifetimeSeconds: number, quirks: string): Promise
     lifetimeSeconds,
   );
   await waitForUrl(`${IDP_URL}/.well-known/openid-configuration`, child, 30_000);
+  return { stop: () => stopChild(child) };
+}
+
+/** The notes API, trusting the run's IdP: the notes page's server action adds notes through it. */
+export async function startNotesApi(lifetimeSeconds: number): Promise<ServiceProcess> {
+  const child = spawnBounded('notes-api', ['--import', 'tsx', 'resource/server.ts'], { ...process.env, RESOURCE_PORT: String(NOTES_API_PORT), RESOURCE_ISSUER: IDP_URL }, lifetimeSeconds);
+  await waitForUrl(`${NOTES_API_URL}/health`, child, 30_000);
   return { stop: () => stopChild(child) };
 }
 
@@ -180,6 +190,8 @@ export class AppInstance {
       OIDC_ISSUER: IDP_URL,
       OIDC_CLIENT_ID: CLIENT_ID,
       OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      OIDC_SCOPE: 'openid profile email offline_access notes',
+      NOTES_API_URL,
       SESSION_SECRET,
       DATABASE_URL: this.databaseUrl,
       REFRESH_TIMEOUT_MS: String(REFRESH_TIMEOUT_MS),

@@ -27,6 +27,9 @@ export const APP_ORIGIN = new URL(APP_URL).origin;
 export const FIRST_APP_PORT = 3200;
 export const IDP_PORT = 4200;
 export const IDP_URL = `http://127.0.0.1:${IDP_PORT}`;
+/** The notes API (resource/server.ts), which the notes page's server action calls with the access token. */
+export const NOTES_API_PORT = 4201;
+export const NOTES_API_URL = `http://127.0.0.1:${NOTES_API_PORT}`;
 export const CLIENT_ID = 'renewal-soak';
 export const CLIENT_SECRET = 'soak-client-secret';
 export const SESSION_SECRET = 'soak-session-secret-0123456789-abcdefghijklmnop';

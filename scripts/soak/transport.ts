@@ -16,7 +16,8 @@ export interface Backend {
 export interface RequestOptions {
   readonly method?: 'GET' | 'POST';
   readonly headers?: Record<string, string>;
-  readonly body?: string;
+  /** A FormData body is sent as multipart/form-data, as a form post or a server action is. */
+  readonly body?: string | FormData;
   /** Abort the request this long after sending it, unless its response headers came first. */
   readonly abortAfterMs?: number;
 }
@@ -38,6 +39,8 @@ export type Outcome =
   | { readonly kind: 'failed'; readonly reason: 'connection_lost' | 'timeout' | 'no_backend'; readonly instance?: string; readonly detail: string };
 
 const REQUEST_TIMEOUT_MS = 20_000;
+/** What a load balancer tells the instance about the public URL: Next checks a server action's Origin against it. */
+const FORWARDED = { 'x-forwarded-host': new URL(APP_ORIGIN).host, 'x-forwarded-proto': new URL(APP_ORIGIN).protocol.replace(':', '') };
 const MAX_LB_ROUNDS = 3;
 
 function errorCode(error: unknown): string {
@@ -66,7 +69,7 @@ export class Transport {
         const backend = pick(candidates);
         tried.add(backend);
         const target = new URL(`${url.pathname}${url.search}`, backend.origin);
-        const outcome = await this.sendTo(target, String(backend.port), options);
+        const outcome = await this.sendTo(target, String(backend.port), { ...options, headers: { ...options.headers, ...FORWARDED } });
         if (outcome !== 'refused') return outcome;
         this.metrics.lbRetries += 1;
       }
