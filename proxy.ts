@@ -14,12 +14,12 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   return response;
 }
 
-// Every page except the public ones (/, /signin, /status) and what is not a page: API
-// routes validate in their handlers, /auth/* are the sign-in routes themselves, and
-// /_next/* and the icons are static. Public pages are excluded as exact paths (plus the
-// .rsc / .segments forms Next.js matches a page by, see lib/auth/proxy-matcher.test.ts) and
-// the rest as whole segments, so a new page — /statistics, /icons/…, /signin-help — is
-// protected without touching this list.
+// The app's own signed-in pages, the folders of app/(protected), and what lies below them
+// (Next.js adds their .rsc / .segments forms). Everything else is not the proxy's: public
+// pages, the API and /auth/* (which validate in their handlers), static files, and unknown
+// paths, which get the 404 page rather than a sign-in. A page added under app/(protected)
+// must be added here: lib/auth/proxy-matcher.test.ts fails until it is, and the page's own
+// requireSession refuses it to anyone signed out in the meantime.
 export const config = {
-  matcher: ['/((?!(?:signin|status|icon|icon\\.svg|favicon\\.ico)(?:\\.json|\\.rsc|\\.segments/.+\\.segment\\.rsc)?$|(?:api|auth|_next)(?:/|$)).+)'],
+  matcher: ['/dashboard/:path*', '/notes/:path*', '/sessions/:path*'],
 };

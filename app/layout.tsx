@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { signedInPerson } from '@/lib/auth';
+import { AccountMenu } from './account-menu';
 import { SiteNav } from './site-nav';
 import './globals.css';
 
@@ -10,8 +10,8 @@ export const metadata: Metadata = {
   description: 'Sign in with OpenID Connect, and stay signed in.',
 };
 
-export default async function RootLayout({ children }: { children: ReactNode }) {
-  const person = await signedInPerson();
+/** The shell of every page. It reads no cookie: who is signed in is the AccountMenu island's to show. */
+export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
@@ -20,21 +20,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             Renewal
           </Link>
           <SiteNav />
-          <div className="account">
-            {person ? (
-              <>
-                <span data-testid="header-name">{person.name}</span>
-                <form action="/auth/logout" method="post">
-                  <button type="submit" className="secondary">
-                    Sign out
-                  </button>
-                </form>
-              </>
-            ) : (
-              // A plain link: prefetching it would start a sign-in nobody asked for.
-              <a href="/auth/login?returnTo=%2Fdashboard">Sign in</a>
-            )}
-          </div>
+          <AccountMenu />
         </header>
         <main>{children}</main>
       </body>

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { sessionCookie, signIn } from './helpers';
+import { idp, sessionCookie, signIn } from './helpers';
 import { type Instance, startInstance } from './instances';
 import { APP_URL } from './settings';
 
@@ -12,6 +12,8 @@ test.describe.configure({ mode: 'serial' });
 
 let unproxied: Instance;
 test.beforeAll(async () => {
+  // Whatever fault an earlier spec left the IdP in, this one needs it answering.
+  await idp.reset();
   unproxied = await startInstance(3105, { RENEWAL_PROXY: 'off' });
 });
 test.afterAll(async () => {

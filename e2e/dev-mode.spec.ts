@@ -58,7 +58,8 @@ function collectErrors(page: Page): string[] {
 /** Next.js's dev tools live in <nextjs-portal> (an open shadow root, which locators pierce). */
 async function expectNoNextIssues(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
-  await expect(page.locator('nextjs-portal [data-nextjs-dev-tools-button]')).toBeVisible();
+  // The Next.js mark; a second dev-tools button, the "Compiling…" status pill, comes and goes.
+  await expect(page.locator('nextjs-portal [data-nextjs-dev-tools-button][data-next-mark]')).toBeVisible();
   // [data-issues] is the "N issues" badge, shown only when there is at least one.
   await expect(page.locator('nextjs-portal [data-issues]'), `Next.js issues on ${page.url()}`).toHaveCount(0);
   await expect(page.locator('nextjs-portal [data-nextjs-dialog]'), `Next.js error overlay on ${page.url()}`).toHaveCount(0);
@@ -78,8 +79,9 @@ test('in development, every page loads without console errors or Next.js issues'
     const context = await browser.newContext({ baseURL: DEV_MODE_APP_URL });
     const page = await context.newPage();
     const errors = collectErrors(page);
-    // The sign-in button's route, compiled before the assertions that wait only seconds for it.
+    // The sign-in button's route and the header's, compiled before the assertions that wait only seconds for them.
     await page.request.get('/auth/login', { maxRedirects: 0, timeout: COMPILE_MS });
+    await page.request.get('/api/whoami', { timeout: COMPILE_MS });
 
     for (const path of ['/', '/signin', '/signin?returnTo=%2Fnotes&reason=refresh_failed']) await visit(page, path);
     await signIn(page, '/dashboard');

@@ -44,6 +44,38 @@ test('notes are read and added through all three paths: server-rendered page, se
   expect((await notesApi.stats()).unauthorized).toBe(0);
 });
 
+test('the two lists stay in step, and a note deleted either way is gone from both', async ({ page }) => {
+  await signIn(page, '/notes', 'bob');
+  const server = page.getByTestId('server-notes');
+  const api = page.getByTestId('api-notes');
+  await page.getByLabel('New note (through the API)').fill('added in the browser');
+  await page.getByRole('button', { name: 'Add through the API' }).click();
+  await expect(server).toContainText('added in the browser');
+  await page.getByLabel('New note', { exact: true }).fill('added by the server');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await expect(api).toContainText('added by the server');
+
+  await server.getByRole('button', { name: 'Delete note: added in the browser' }).click();
+  await expect(page.getByTestId('notes-status')).toHaveText('Note deleted.');
+  await expect(api).not.toContainText('added in the browser');
+  await api.getByRole('button', { name: 'Delete note: added by the server' }).click();
+  await expect(page.getByTestId('api-notes-status')).toHaveText('Note deleted.');
+  await expect(server).not.toContainText('added by the server');
+  await expect(api).not.toContainText('added by the server');
+});
+
+test('deleting a note that is already gone says so and changes nothing', async ({ page, context }) => {
+  await signIn(page, '/notes', 'bob');
+  await page.getByLabel('New note', { exact: true }).fill('deleted twice');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  const other = await context.newPage();
+  await other.goto('/notes');
+  await page.getByTestId('server-notes').getByRole('button', { name: 'Delete note: deleted twice' }).click();
+  await expect(page.getByTestId('notes-status')).toHaveText('Note deleted.');
+  await other.getByTestId('server-notes').getByRole('button', { name: 'Delete note: deleted twice' }).click();
+  await expect(other.getByTestId('notes-status')).toContainText('already gone');
+});
+
 test('with JavaScript off, the notes page reads and adds notes with plain form posts', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

@@ -4,7 +4,8 @@ import { env } from './env';
 
 /**
  * The notes API (resource/), called with the person's access token. Used by the notes
- * page (server-side), the BFF route /api/upstream/notes, and the add-note server action.
+ * page (server-side), the BFF routes under /api/upstream/notes, and the notes page's
+ * server actions.
  */
 export interface Note {
   readonly id: string;
@@ -12,51 +13,60 @@ export interface Note {
   readonly createdAt: string;
 }
 
-/** What a call came to. `refused`: the API turned down a freshly renewed token too. */
+/**
+ * What a call came to. `refused`: the API turned down a freshly renewed token too.
+ * `not_found`: the note to delete is not (or no longer) among the person's notes.
+ */
 export type NotesOutcome<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: 'refused' | 'unavailable' | 'bad_request' | 'not_configured'; readonly status: number };
+  | { readonly ok: false; readonly error: NotesError; readonly status: number };
+
+export type NotesError = 'refused' | 'unavailable' | 'bad_request' | 'not_found' | 'not_configured';
+
+type NotesRequest = { readonly method: 'GET' } | { readonly method: 'POST'; readonly text: string } | { readonly method: 'DELETE'; readonly id: string };
 
 const TIMEOUT_MS = 5000;
 
-function notesUrl(): URL | undefined {
+/** `…/notes`, or `…/notes/<id>` for one note. */
+function notesUrl(id?: string): URL | undefined {
   const base = env().notesApiUrl;
-  return base ? new URL(`${base.pathname.replace(/\/$/, '')}/notes`, base) : undefined;
+  if (!base) return undefined;
+  const notes = `${base.pathname.replace(/\/$/, '')}/notes`;
+  return new URL(id === undefined ? notes : `${notes}/${encodeURIComponent(id)}`, base);
 }
 
-async function request(accessToken: string, init: { method: 'GET' } | { method: 'POST'; text: string }): Promise<Response> {
-  return fetch(notesUrl()!, {
+async function request(accessToken: string, init: NotesRequest): Promise<Response> {
+  const body = init.method === 'POST' ? JSON.stringify({ text: init.text }) : undefined;
+  return fetch(notesUrl(init.method === 'DELETE' ? init.id : undefined)!, {
     method: init.method,
-    headers: { authorization: `Bearer ${accessToken}`, ...(init.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
-    body: init.method === 'POST' ? JSON.stringify({ text: init.text }) : undefined,
+    headers: { authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body,
     signal: AbortSignal.timeout(TIMEOUT_MS),
     cache: 'no-store',
   });
 }
 
-async function outcome<T>(response: Response, read: (body: unknown) => T): Promise<NotesOutcome<T>> {
-  if (response.ok) return { ok: true, value: read(await response.json()) };
+async function outcome<T>(response: Response, init: NotesRequest, read: (body: unknown) => T): Promise<NotesOutcome<T>> {
+  if (response.ok) return { ok: true, value: read(response.status === 204 ? undefined : await response.json()) };
   if (response.status === 401 || response.status === 403) return { ok: false, error: 'refused', status: response.status };
   if (response.status === 400) return { ok: false, error: 'bad_request', status: 400 };
+  // Only a note's own URL can be missing; /notes missing means a misconfigured NOTES_API_URL.
+  if (response.status === 404 && init.method === 'DELETE') return { ok: false, error: 'not_found', status: 404 };
   return { ok: false, error: 'unavailable', status: response.status };
 }
 
 /**
  * Calls the API with `accessToken`. For code that can write cookies, `renewOnRefusal`
  * answers a 401 with one coordinated renewal and one retry: the API may know the token is
- * dead before our clock does (revoked, signing key rotated).
+ * dead before our clock does (revoked, signing key rotated). Retrying is safe for every
+ * method: a refused request changed nothing.
  */
-async function call<T>(
-  accessToken: string,
-  init: Parameters<typeof request>[1],
-  read: (body: unknown) => T,
-  renewOnRefusal: boolean,
-): Promise<NotesOutcome<T>> {
+async function call<T>(accessToken: string, init: NotesRequest, read: (body: unknown) => T, renewOnRefusal: boolean): Promise<NotesOutcome<T>> {
   if (!notesUrl()) return { ok: false, error: 'not_configured', status: 501 };
   try {
     let response = await request(accessToken, init);
     if (response.status === 401 && renewOnRefusal) response = await request(await getAccessToken({ forceRefresh: true }), init);
-    return await outcome(response, read);
+    return await outcome(response, init, read);
   } catch (error) {
     if (error instanceof AuthError) throw error;
     console.error('renewal: the notes API could not be reached:', error instanceof Error ? error.message : error);
@@ -66,12 +76,19 @@ async function call<T>(
 
 const readNotes = (body: unknown) => (body as { notes: Note[] }).notes;
 const readNote = (body: unknown) => (body as { note: Note }).note;
+const readNothing = () => undefined;
 
-/** The person's notes. From a Server Component pass `renewOnRefusal: false`: it cannot write cookies. */
+/** The person's notes, newest first. From a Server Component pass `renewOnRefusal: false`: it cannot write cookies. */
 export function listNotes(accessToken: string, renewOnRefusal = true): Promise<NotesOutcome<Note[]>> {
   return call(accessToken, { method: 'GET' }, readNotes, renewOnRefusal);
 }
 
+/** Adds a note (1 to 500 characters, trimmed by the API). */
 export function addNote(accessToken: string, text: string): Promise<NotesOutcome<Note>> {
   return call(accessToken, { method: 'POST', text }, readNote, true);
+}
+
+/** Deletes the person's note `id`; `not_found` if they have none with that id (any more). */
+export function deleteNote(accessToken: string, id: string): Promise<NotesOutcome<void>> {
+  return call(accessToken, { method: 'DELETE', id }, readNothing, true);
 }

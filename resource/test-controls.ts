@@ -50,3 +50,5 @@ export function createTestControls() {
     },
   };
 }
+
+export type TestControls = ReturnType<typeof createTestControls>;

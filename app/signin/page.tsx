@@ -2,6 +2,9 @@ import { reasonText, safeReturnTo } from '@/lib/auth';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
+/** Reasons that report nothing wrong: shown as information, not as a warning. */
+const NEUTRAL_REASONS = new Set(['signin', 'signed_out']);
+
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -9,12 +12,13 @@ function first(value: string | string[] | undefined): string | undefined {
 export default async function SignIn({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
   const returnTo = safeReturnTo(first(params.returnTo));
-  const explanation = reasonText(first(params.reason));
+  const reason = first(params.reason);
+  const explanation = reasonText(reason);
   return (
     <div className="card">
       <h1>Sign in</h1>
       {explanation && (
-        <p className="notice" role="status" data-testid="reason">
+        <p className={NEUTRAL_REASONS.has(reason ?? '') ? 'notice info' : 'notice'} role="status" data-testid="reason">
           {explanation}
         </p>
       )}

@@ -8,7 +8,7 @@
  *   `requireActionSession()` (validate, renew when due, write the cookie)
  * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`
  * - server actions' failures: `sessionFailure(error)` (sign in again, or try again), `signInPath`
- * - the layout's header: `signedInPerson()` (never admits; pages call `requireSession`)
+ * - the header, through /api/whoami: `signedInPerson()` (never admits; pages call `requireSession`)
  * - the home page, where sign-out returns: `confirmsSignOut(state)`
  * - the dashboard's chart: `sessionTimeline(session, events)`
  */

@@ -29,17 +29,12 @@ export interface SignedInPerson {
  * The person whose live session this browser holds, for the header of every page —
  * public ones too, which the proxy does not renew, so the access token may have expired.
  * Never redirects, and never admits anything: protected pages call requireSession.
+ * Throws when the registry cannot be read: "nobody" would be a guess.
  *
  * @example
  * const person = await signedInPerson();
  */
 export async function signedInPerson(): Promise<SignedInPerson | undefined> {
-  try {
-    const session = await readLiveSession(await cookies());
-    return session ? { name: session.name ?? session.sub } : undefined;
-  } catch (error) {
-    // The header is not worth a failed page: without the registry it names nobody.
-    console.error('renewal: the header could not check the session:', error instanceof Error ? error.message : error);
-    return undefined;
-  }
+  const session = await readLiveSession(await cookies());
+  return session ? { name: session.name ?? session.sub } : undefined;
 }

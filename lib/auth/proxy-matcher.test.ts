@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { getPagesPageStaticInfo } from 'next/dist/build/analysis/get-page-static-info';
 import { loadBindings } from 'next/dist/build/swc';
@@ -25,16 +26,31 @@ async function proxiedPaths(): Promise<(path: string) => boolean> {
   return (path) => matches(path, request, {}) || matches(decodeURIComponent(path), request, {});
 }
 
-test('pages are renewed by the proxy, whatever their name starts with', async () => {
+/** The URL path of each page.tsx under `dir`: route groups dropped, dynamic segments filled in. */
+function pagePaths(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.isFile()) return entry.name === 'page.tsx' ? [prefix || '/'] : [];
+    if (!entry.isDirectory() || entry.name.startsWith('_')) return [];
+    const segment = entry.name.startsWith('(') ? '' : `/${entry.name.startsWith('[') ? 'x' : entry.name}`;
+    return pagePaths(join(dir, entry.name), prefix + segment);
+  });
+}
+
+const protectedPages = pagePaths(resolve('app/(protected)'));
+const publicPages = pagePaths(resolve('app')).filter((path) => !protectedPages.includes(path));
+
+test('every page under app/(protected) is renewed by the proxy, with what lies below it and its RSC forms', async () => {
   const proxied = await proxiedPaths();
-  for (const path of ['/dashboard', '/notes', '/sessions', '/statistics', '/icons/x', '/icon/x', '/signin-help', '/signin/x', '/apix', '/authors', '/statusboard', '/_nextish', '/favicon.ico.html', '/dashboard.rsc']) {
-    assert.equal(proxied(path), true, `${path} is not proxied`);
+  assert.ok(protectedPages.length >= 3, `found ${protectedPages.join(', ')}`);
+  for (const page of protectedPages) {
+    for (const path of [page, `${page}/`, `${page}/x`, `${page}.rsc`, `${page}.segments/_tree.segment.rsc`]) assert.equal(proxied(path), true, `${path} is not proxied`);
   }
 });
 
-test('public pages, the API, the sign-in routes and static files are not', async () => {
+test('public pages, unknown paths (answered by the 404 page), the API, the sign-in routes and static files are not', async () => {
   const proxied = await proxiedPaths();
-  for (const path of ['/', '/signin', '/status', '/api', '/api/me', '/api/upstream/notes', '/auth/login', '/auth/callback', '/_next/static/x.js', '/_next/image', '/favicon.ico', '/icon', '/icon.svg', '/signin.rsc', '/signin.segments/_tree.segment.rsc']) {
-    assert.equal(proxied(path), false, `${path} is proxied`);
-  }
+  assert.ok(publicPages.includes('/') && publicPages.includes('/signin'), `found ${publicPages.join(', ')}`);
+  const unknown = ['/anything', '/statistics', '/dashboards', '/notes-old', '/sessionsx', '/x/dashboard', '/signin-help', '/anything.rsc'];
+  const other = ['/status', '/api', '/api/me', '/api/whoami', '/api/upstream/notes', '/auth/login', '/auth/callback', '/_next/static/x.js', '/_next/image', '/favicon.ico', '/icon', '/icon.svg', '/signin.rsc'];
+  for (const path of [...publicPages, ...unknown, ...other]) assert.equal(proxied(path), false, `${path} is proxied`);
 });

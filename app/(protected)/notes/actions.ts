@@ -2,28 +2,54 @@
 
 import { redirect } from 'next/navigation';
 import { logServiceFailure, requireActionSession, sessionFailure, signInPath } from '@/lib/auth';
-import { addNote } from '@/lib/notes-api';
+import { addNote, deleteNote, type NotesError } from '@/lib/notes-api';
+import type { ActionStatus } from './outcomes';
 
-/**
- * Adds a note through the notes API with the person's access token (renewed first when
- * due; renewed once more if the API refuses it). Works with JavaScript off: the form
- * posts, and the answer is a redirect back to /notes saying what happened. A post from
- * another site is refused (requireActionSession) before anything is done. When the IdP or
- * our database does not answer, the person is told to try again and stays signed in.
+/*
+ * The notes page's server actions. Each works with JavaScript off: the form posts, and the
+ * answer is a redirect back to /notes?status=… saying what happened. A post from another
+ * site is refused (requireActionSession) before anything is done; the access token is
+ * renewed first when due, and once more if the notes API refuses it. When the IdP or our
+ * database does not answer, the person is told to try again and stays signed in.
  */
+
+/** Adds a note through the notes API with the person's access token. */
 export async function addNoteAction(form: FormData): Promise<void> {
   const text = String(form.get('text') ?? '').trim();
   if (!text || text.length > 500) redirect('/notes?status=invalid');
-  let status: string;
-  try {
+  const status = await settle('adding a note', async () => {
     const session = await requireActionSession();
     const outcome = await addNote(session.tokens.accessToken, text);
-    status = outcome.ok ? 'added' : outcome.error;
+    return outcome.ok ? 'added' : failed(outcome.error);
+  });
+  redirect(`/notes?status=${status}`);
+}
+
+/** Deletes one of the person's notes (the form's `id`) through the notes API. */
+export async function deleteNoteAction(form: FormData): Promise<void> {
+  const id = String(form.get('id') ?? '');
+  const status = await settle('deleting a note', async () => {
+    const session = await requireActionSession();
+    if (!id) return 'not_found';
+    const outcome = await deleteNote(session.tokens.accessToken, id);
+    return outcome.ok ? 'deleted' : failed(outcome.error);
+  });
+  redirect(`/notes?status=${status}`);
+}
+
+function failed(error: NotesError): ActionStatus {
+  // The action checked the text already: the API disagreeing is still the person's input.
+  return error === 'bad_request' ? 'invalid' : error;
+}
+
+/** Runs an action's call; a session that is over sends the person to sign in, one that cannot be checked now asks them to try again. */
+async function settle(activity: string, call: () => Promise<ActionStatus>): Promise<ActionStatus> {
+  try {
+    return await call();
   } catch (error) {
     const failure = sessionFailure(error);
     if (failure.kind === 'signin') redirect(signInPath(failure.reason, '/notes'));
-    if (failure.cause === 'service') logServiceFailure('adding a note', error);
-    status = failure.cause === 'idp' ? 'idp_unavailable' : 'service_unavailable';
+    if (failure.cause === 'service') logServiceFailure(activity, error);
+    return failure.cause === 'idp' ? 'idp_unavailable' : 'service_unavailable';
   }
-  redirect(`/notes?status=${status}`);
 }

@@ -1,65 +1,85 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useState } from 'react';
+import styles from './notes.module.css';
+import { OutcomeNotice } from './outcome-notice';
+import { bffOutcome, type Outcome } from './outcomes';
 
 interface Note {
   id: string;
   text: string;
 }
 
-const FAILURE_TEXT: Record<number, string> = {
-  401: 'Your session is over or was refused. Reload the page to sign in again.',
-  502: 'The notes service is not answering right now. Try again in a moment.',
-  503: 'Your session cannot be renewed right now. Try again in a moment.',
-};
-
 /**
  * The same notes as the browser reaches them: through /api/upstream/notes, which adds the
- * access token the browser never sees.
+ * access token the browser never sees. `revision` changes whenever the server-rendered
+ * list does (a server action ran), so this list reloads with it; a change made here
+ * refreshes the server-rendered list in turn: the two never fall out of step.
  */
-export function NotesThroughApi() {
+export function NotesThroughApi({ revision }: { revision: string }) {
+  const router = useRouter();
   const [notes, setNotes] = useState<Note[] | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | undefined>(undefined);
   const [text, setText] = useState('');
 
   const load = useCallback(async () => {
     const response = await fetch('/api/upstream/notes', { cache: 'no-store' });
-    if (!response.ok) return setProblem(FAILURE_TEXT[response.status] ?? `The request failed (${response.status}).`);
-    setProblem(null);
+    if (!response.ok) return setOutcome(bffOutcome(response.status));
     setNotes(((await response.json()) as { notes: Note[] }).notes);
   }, []);
 
   useEffect(() => {
     void load();
-  }, [load]);
+  }, [load, revision]);
+
+  /** After a change: say how it went, reload this list and re-render the server's. */
+  async function settle(response: Response, success: Outcome) {
+    setOutcome(response.ok ? success : bffOutcome(response.status));
+    if (response.ok || response.status === 404) {
+      await load();
+      router.refresh();
+    }
+  }
 
   async function add(event: React.FormEvent) {
     event.preventDefault();
     const response = await fetch('/api/upstream/notes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
-    if (!response.ok) return setProblem(FAILURE_TEXT[response.status] ?? `The note was not saved (${response.status}).`);
-    setText('');
-    await load();
+    if (response.ok) setText('');
+    await settle(response, { tone: 'success', text: 'Note added.' });
+  }
+
+  async function remove(note: Note) {
+    const response = await fetch(`/api/upstream/notes/${encodeURIComponent(note.id)}`, { method: 'DELETE' });
+    await settle(response, { tone: 'success', text: 'Note deleted.' });
   }
 
   return (
-    <div className="card">
-      <h2>Through the browser's API</h2>
-      <p className="muted">Fetched by this page from /api/upstream/notes.</p>
-      {problem && (
-        <p className="notice" role="alert">
-          {problem}
-        </p>
+    <section className="card" aria-labelledby="browser-heading">
+      <h2 id="browser-heading">2. From the browser</h2>
+      <p className="muted">This list is fetched by the page from /api/upstream/notes, a route of this app that adds your access token on the way to the notes API.</p>
+      <OutcomeNotice outcome={outcome} testId="api-notes-status" />
+      {notes?.length === 0 ? (
+        <p data-testid="api-notes">No notes yet.</p>
+      ) : (
+        <ul className={styles.list} data-testid="api-notes" aria-busy={notes === null}>
+          {(notes ?? []).map((note) => (
+            <li key={note.id} className={styles.item}>
+              <span className={styles.text}>{note.text}</span>
+              <button type="button" className="secondary" onClick={() => void remove(note)}>
+                Delete<span className="visually-hidden"> note: {note.text}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
       )}
-      <ul data-testid="api-notes" aria-busy={notes === null}>
-        {(notes ?? []).map((note) => (
-          <li key={note.id}>{note.text}</li>
-        ))}
-      </ul>
-      <form onSubmit={add}>
-        <label htmlFor="api-note-text">New note (through the API)</label>{' '}
-        <input id="api-note-text" value={text} onChange={(event) => setText(event.target.value)} maxLength={500} required />{' '}
-        <button type="submit">Add through the API</button>
+      <form onSubmit={add} className={styles.addForm}>
+        <label htmlFor="api-note-text">New note (through the API)</label>
+        <div className={styles.row}>
+          <input id="api-note-text" value={text} onChange={(event) => setText(event.target.value)} maxLength={500} required />
+          <button type="submit">Add through the API</button>
+        </div>
       </form>
-    </div>
+    </section>
   );
 }

@@ -1,65 +1,80 @@
 import { redirect } from 'next/navigation';
 import { requireSession } from '@/lib/auth';
-import { listNotes } from '@/lib/notes-api';
-import { addNoteAction } from './actions';
+import { listNotes, type Note } from '@/lib/notes-api';
+import { addNoteAction, deleteNoteAction } from './actions';
+import styles from './notes.module.css';
 import { NotesThroughApi } from './notes-through-api';
-
-/** What each outcome of adding a note means to the person. */
-const STATUS_TEXT: Record<string, string> = {
-  added: 'Note added.',
-  invalid: 'A note needs 1 to 500 characters.',
-  refused: 'The notes service refused your access, even after renewing it. Try signing out and in again.',
-  unavailable: 'The notes service is not answering right now. Your note was not saved; try again in a moment.',
-  idp_unavailable: 'Your session needs renewing but the identity provider cannot be reached. Your note was not saved; try again in a moment.',
-  service_unavailable: 'Renewal cannot reach its database right now. Your note was not saved; try again in a moment. You are still signed in.',
-  not_configured: 'No notes service is configured (NOTES_API_URL).',
-};
+import { OutcomeNotice } from './outcome-notice';
+import { actionOutcome, READ_FAILURES } from './outcomes';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 /**
- * Notes read server-side with the access token (the proxy renewed it before this render).
- * If the notes API refuses it anyway, /auth/renew renews once and comes back here.
+ * The access token at work: the same notes, read and changed at the notes API two ways —
+ * by the server (this page and its server actions) and by the browser (through the BFF
+ * route). If the notes API refuses the token while rendering, /auth/renew renews once and
+ * comes back here.
  */
 export default async function NotesPage({ searchParams }: { searchParams: SearchParams }) {
   const session = await requireSession('/notes');
   const params = await searchParams;
   const notes = await listNotes(session.tokens.accessToken, false);
   if (!notes.ok && notes.error === 'refused' && params.renewed === undefined) redirect('/auth/renew?returnTo=%2Fnotes%3Frenewed%3D1');
-  const status = typeof params.status === 'string' ? STATUS_TEXT[params.status] : undefined;
 
   return (
     <>
       <div className="card">
-        <h1>Your notes</h1>
-        <p className="muted">Read on the server with your access token, from the notes API (a separate service that checks the token itself).</p>
-        {status && (
-          <p className="notice" role="status" data-testid="notes-status">
-            {status}
-          </p>
-        )}
-        {notes.ok ? (
-          notes.value.length ? (
-            <ul data-testid="server-notes">
-              {notes.value.map((note) => (
-                <li key={note.id}>{note.text}</li>
-              ))}
-            </ul>
-          ) : (
-            <p data-testid="server-notes">No notes yet.</p>
-          )
-        ) : (
-          <p className="notice" role="alert" data-testid="server-notes-error">
-            {STATUS_TEXT[notes.error]}
-          </p>
-        )}
-        <form action={addNoteAction}>
-          <label htmlFor="note-text">New note</label>{' '}
-          <input id="note-text" name="text" maxLength={500} required />{' '}
-          <button type="submit">Add note</button>
-        </form>
+        <h1>Notes</h1>
+        <p>
+          Your notes live in a separate service, the notes API, which checks your access token on every call. This page calls it in the two ways an app can
+          use the token it keeps for you, and both show the same notes: a change made one way appears in the other.
+        </p>
       </div>
-      <NotesThroughApi />
+
+      <section className="card" aria-labelledby="server-heading">
+        <h2 id="server-heading">1. From the server</h2>
+        <p className="muted">
+          The server renders this list, and adding or deleting posts a form to a server action, which renews your token first if it is due. It works with
+          JavaScript off.
+        </p>
+        <OutcomeNotice outcome={actionOutcome(params.status)} testId="notes-status" />
+        {notes.ok ? (
+          <ServerNotes notes={notes.value} />
+        ) : (
+          <p className="notice error" role="alert" data-testid="server-notes-error">
+            {READ_FAILURES[notes.error]}
+          </p>
+        )}
+        <form action={addNoteAction} className={styles.addForm}>
+          <label htmlFor="note-text">New note</label>
+          <div className={styles.row}>
+            <input id="note-text" name="text" maxLength={500} required />
+            <button type="submit">Add note</button>
+          </div>
+        </form>
+      </section>
+
+      <NotesThroughApi revision={notes.ok ? notes.value.map((note) => note.id).join(' ') : notes.error} />
     </>
+  );
+}
+
+/** Each note with its own delete form: a separate form per note, so each posts one id. */
+function ServerNotes({ notes }: { notes: readonly Note[] }) {
+  if (!notes.length) return <p data-testid="server-notes">No notes yet.</p>;
+  return (
+    <ul className={styles.list} data-testid="server-notes">
+      {notes.map((note) => (
+        <li key={note.id} className={styles.item}>
+          <span className={styles.text}>{note.text}</span>
+          <form action={deleteNoteAction}>
+            <input type="hidden" name="id" value={note.id} />
+            <button type="submit" className="secondary">
+              Delete<span className="visually-hidden"> note: {note.text}</span>
+            </button>
+          </form>
+        </li>
+      ))}
+    </ul>
   );
 }
