@@ -65,10 +65,12 @@ test('a token the count cannot place (more tokens before the current one than it
     tokens.map((token) => token.generation),
     [null, 0, 1],
   );
+  const { lanes } = layoutTimeline(buildTimeline(renewedTwice({ current: { issuedAt: T0 + 110, expiresAt: T0 + 170, generation: 1 } })));
   assert.deepEqual(
-    layoutTimeline(buildTimeline(renewedTwice({ current: { issuedAt: T0 + 110, expiresAt: T0 + 170, generation: 1 } }))).lanes.map((lane) => lane.label),
+    lanes.map((lane) => lane.label),
     ['earlier token', 'generation 0', 'generation 1'],
   );
+  assert.match(lanes[0]!.title, /^Earlier access token: issued/);
 });
 
 test('of two issuing events near the current token, the nearer one obtained it', () => {

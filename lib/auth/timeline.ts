@@ -243,7 +243,7 @@ function tokenName(token: TokenLife): string {
 }
 
 function tokenTitle(token: TokenLife): string {
-  const name = `${token.current ? 'Current' : 'Earlier'} access token, ${tokenName(token)}`;
+  const name = `${token.current ? 'Current' : 'Earlier'} access token${token.generation === null ? '' : `, ${tokenName(token)}`}`;
   const expiry = token.current ? 'expires' : 'expired about';
   return `${name}: issued ${clock(token.issuedAt, true)}, renewed from ${clock(token.renewFrom, true)}, ${expiry} ${clock(token.expiresAt, true)} UTC`;
 }

@@ -116,6 +116,9 @@ export function SessionTimeline({ chart, tokenVersion }: { chart: TimelineChart;
           Each bar is one access token&apos;s life, from when it was issued until it expires, labelled with its generation (the &ldquo;Token generation&rdquo; above). Renewal renews a
           token within the hatched window at the end of its bar. The marks above the bars are the session&apos;s events; the dashed line is now.
         </p>
+        <p className={styles.scrollHint} data-testid="timeline-scroll-hint">
+          The chart is wider than this screen: scroll it sideways to see the rest.
+        </p>
         <ul className={styles.legend} aria-label="Legend">
           {chart.legend.map((entry) => (
             <li key={entry.key} data-testid="timeline-legend-entry" data-key={entry.key}>
