@@ -42,6 +42,10 @@ const strictTransportSecurity = {
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // `next dev`'s indicator is fixed to a corner of the window. Pages here are left-aligned, so
+  // at the bottom-left it covers text on a phone (the dashboard chart's legend); the
+  // bottom-right is where lines end early.
+  devIndicators: { position: 'bottom-right' },
   serverExternalPackages: ['better-sqlite3', '@prisma/adapter-better-sqlite3'],
   // Browsers ask for /favicon.ico whatever the page says: answer with the app's icon.
   async rewrites() {

@@ -1,19 +1,8 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import { expectNoSeriousViolations } from './axe';
 import { expect, test } from './fixtures';
 import { signInAtIdp } from './helpers';
 
-// Every page a person can reach, checked against WCAG 2.1 A and AA by axe. Serious and
-// critical violations fail; lesser ones are axe's advice.
-const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-async function expectNoSeriousViolations(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
-  const serious = violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  expect(serious, `axe on ${page.url()}`).toEqual([]);
-}
+// Every page a person can reach, checked against WCAG 2.1 A and AA by axe (e2e/axe.ts).
 
 for (const path of ['/', '/signin', '/signin?returnTo=%2Fnotes&reason=refresh_failed']) {
   test(`${path} has no serious accessibility violations`, async ({ page }) => {

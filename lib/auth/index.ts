@@ -31,4 +31,4 @@ export { sessionTimeline } from './session-timeline';
 export { confirmsSignOut } from './sign-out-state';
 export { getAccessToken, requireActionSession, type SessionContext, withSession } from './server-session';
 export type { SessionData } from './session-payload';
-export type { MarkerKind, TimelineChart } from './timeline';
+export type { LegendKey, MarkerKind, TimelineChart } from './timeline';

@@ -1,3 +1,4 @@
+import { type TimeScale, xAt } from '../time-scale';
 import type { AuditType } from './registry';
 
 /**
@@ -8,8 +9,9 @@ import type { AuditType } from './registry';
  * The audit trail records when each token was obtained (`sign_in`, `refresh`,
  * `reauthenticated`) but not when it expired. Only the current token's issue and expiry
  * are known exactly (the session holds them); earlier tokens are drawn with the current
- * token's lifetime: their expiries are estimates. Adoptions (a request taking the token set
- * another request published) are not audited, so the chart cannot show them.
+ * token's lifetime: their expiries are estimates. Each token is named by its generation, the
+ * number the dashboard shows as "Token generation": the sign-in's token is generation 0 and
+ * each renewal obtains the next, so earlier tokens are counted back from the current one.
  */
 
 /** An audit trail entry, as the registry returns it. */
@@ -22,8 +24,8 @@ export interface TimelineEvent {
 export interface TimelineInput {
   /** The session's audit events, in any order. */
   readonly events: readonly TimelineEvent[];
-  /** The access token the session holds now. */
-  readonly current: { readonly issuedAt: number; readonly expiresAt: number };
+  /** The access token the session holds now, and its generation (the session's `tokenVersion`). */
+  readonly current: { readonly issuedAt: number; readonly expiresAt: number; readonly generation: number };
   /** Seconds before expiry at which a token is renewed (lib/auth/decision.ts `refreshWindow`). */
   readonly refreshWindowSec: number;
   readonly now: number;
@@ -38,6 +40,11 @@ export interface TokenLife {
   readonly renewFrom: number;
   /** The token the session holds, its times exact; any other's expiry is an estimate. */
   readonly current: boolean;
+  /**
+   * 0 for the sign-in's token, one more for each renewal; null when the audit trail lists
+   * more tokens before the current one than its generation allows, and the count is unknown.
+   */
+  readonly generation: number | null;
 }
 
 export interface TimelineMarker {
@@ -104,11 +111,20 @@ function currentTokenIndex(issuedTimes: readonly number[], issuedAt: number): nu
   return best;
 }
 
+/** Numbers `tokens` (oldest first) by generation, counted from the current one's. */
+function numbered(tokens: ReadonlyArray<Omit<TokenLife, 'generation'>>, currentGeneration: number): TokenLife[] {
+  const currentIndex = tokens.findIndex((token) => token.current);
+  return tokens.map((token, index) => {
+    const generation = currentGeneration + index - currentIndex;
+    return { ...token, generation: generation >= 0 ? generation : null };
+  });
+}
+
 /** The tokens, markers and time span of one session, from its audit events and its current token. */
 export function buildTimeline(input: TimelineInput): Timeline {
   const { current, refreshWindowSec, now } = input;
   const lifetime = Math.max(0, current.expiresAt - current.issuedAt);
-  const life = (issuedAt: number, expiresAt: number, isCurrent: boolean): TokenLife => ({
+  const life = (issuedAt: number, expiresAt: number, isCurrent: boolean) => ({
     issuedAt,
     expiresAt,
     renewFrom: Math.max(issuedAt, expiresAt - refreshWindowSec),
@@ -123,16 +139,35 @@ export function buildTimeline(input: TimelineInput): Timeline {
 
   const issuedTimes = events.filter((event) => ISSUES_TOKEN.has(event.type)).map((event) => seconds(event.at));
   const currentIndex = currentTokenIndex(issuedTimes, current.issuedAt);
-  const tokens = issuedTimes.map((at, index) => (index === currentIndex ? life(current.issuedAt, current.expiresAt, true) : life(at, at + lifetime, false)));
+  const lives = issuedTimes.map((at, index) => (index === currentIndex ? life(current.issuedAt, current.expiresAt, true) : life(at, at + lifetime, false)));
   // The event that obtained the current token may be older than the events read.
-  if (currentIndex === -1) tokens.push(life(current.issuedAt, current.expiresAt, true));
-  tokens.sort((a, b) => a.issuedAt - b.issuedAt);
+  if (currentIndex === -1) lives.push(life(current.issuedAt, current.expiresAt, true));
+  lives.sort((a, b) => a.issuedAt - b.issuedAt);
+  const tokens = numbered(lives, current.generation);
 
   const times = [now, ...tokens.flatMap((token) => [token.issuedAt, token.expiresAt]), ...markers.map((marker) => marker.at)];
   const start = Math.min(...times);
   const end = Math.max(start + MIN_SPAN_SEC, ...times);
   return { start, end, now, tokens, markers };
 }
+
+/** What a legend entry stands for: an event's kind, or one of the chart's other marks. */
+export type LegendKey = MarkerKind | 'current_token' | 'earlier_token' | 'renewal_window' | 'now';
+
+const LEGEND_TEXT: Readonly<Record<LegendKey, string>> = {
+  current_token: 'current access token',
+  earlier_token: 'earlier access token (expiry estimated)',
+  renewal_window: 'renewal window before expiry',
+  sign_in: 'sign-in',
+  renewal: 'renewal (refresh or silent re-authentication)',
+  adoption: 'adoption (a request took tokens another had just renewed)',
+  failure: 'failure or refusal',
+  end: 'session ended',
+  now: 'now',
+};
+
+/** The order of the legend: the bars, then the events as they usually come, then now. */
+const LEGEND_ORDER: readonly LegendKey[] = ['current_token', 'earlier_token', 'renewal_window', 'sign_in', 'renewal', 'adoption', 'failure', 'end', 'now'];
 
 /** Where things go on the chart, in the SVG's own units (its viewBox). */
 export interface TimelineChart {
@@ -159,13 +194,21 @@ export interface TimelineChart {
     readonly title: string;
   }>;
   readonly markers: ReadonlyArray<TimelineMarker & { readonly x: number; readonly title: string }>;
+  /** Where now was when the chart was laid out; the browser moves it along `scale`. */
+  readonly now: number;
   readonly nowX: number;
+  /** The chart's time span across the plot, for placing now as it moves. */
+  readonly scale: TimeScale;
   readonly ticks: ReadonlyArray<{ readonly x: number; readonly label: string }>;
+  /** One entry for each kind of mark the chart draws, and none for a kind it does not. */
+  readonly legend: ReadonlyArray<{ readonly key: LegendKey; readonly text: string }>;
 }
 
 const WIDTH = 640;
-const LEFT = 96;
-const RIGHT = 20;
+/** Room for a lane's label, "generation 100" at the chart's font size. */
+const LEFT = 104;
+/** Room for half a time label past the last tick. */
+const RIGHT = 32;
 const TOP = 14;
 const MARKER_ROW = 26;
 const LANE_HEIGHT = 22;
@@ -194,8 +237,13 @@ function counted(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+/** A token's name on the chart, as the dashboard names it: its generation. */
+function tokenName(token: TokenLife): string {
+  return token.generation === null ? 'earlier token' : `generation ${token.generation}`;
+}
+
 function tokenTitle(token: TokenLife): string {
-  const name = token.current ? 'Current access token' : 'Earlier access token';
+  const name = `${token.current ? 'Current' : 'Earlier'} access token${token.generation === null ? '' : `, ${tokenName(token)}`}`;
   const expiry = token.current ? 'expires' : 'expired about';
   return `${name}: issued ${clock(token.issuedAt, true)}, renewed from ${clock(token.renewFrom, true)}, ${expiry} ${clock(token.expiresAt, true)} UTC`;
 }
@@ -206,7 +254,7 @@ export function describeTimeline(timeline: Timeline): string {
   const kinds = (kind: MarkerKind) => timeline.markers.filter((marker) => marker.kind === kind).length;
   return [
     `${counted(timeline.tokens.length, 'access token', 'access tokens')} from ${clock(timeline.start, true)} to ${clock(timeline.end, true)} UTC.`,
-    current ? `The current one was issued at ${clock(current.issuedAt, true)}, is renewed from ${clock(current.renewFrom, true)} and expires at ${clock(current.expiresAt, true)}.` : '',
+    current ? `The current one, ${tokenName(current)}, was issued at ${clock(current.issuedAt, true)}, is renewed from ${clock(current.renewFrom, true)} and expires at ${clock(current.expiresAt, true)}.` : '',
     `Events: ${counted(kinds('sign_in'), 'sign-in', 'sign-ins')}, ${counted(kinds('renewal'), 'renewal', 'renewals')}, ${counted(kinds('adoption'), 'adoption', 'adoptions')}, ${counted(kinds('failure'), 'failure', 'failures')}, ${counted(kinds('end'), 'end', 'ends')}; each is listed in the table of recent session events.`,
     timeline.tokens.some((token) => !token.current) ? "Earlier tokens' expiries are estimated from the current token's lifetime." : '',
     `Now is ${clock(timeline.now, true)}.`,
@@ -215,11 +263,33 @@ export function describeTimeline(timeline: Timeline): string {
     .join(' ');
 }
 
+/** The legend of `chart`'s marks: only those it draws. */
+export function legendOf(chart: Pick<TimelineChart, 'lanes' | 'markers'>): TimelineChart['legend'] {
+  const drawn = new Set<LegendKey>(['now', ...chart.markers.map((marker) => marker.kind)]);
+  for (const lane of chart.lanes) {
+    drawn.add(lane.token.current ? 'current_token' : 'earlier_token');
+    if (lane.windowWidth > 0) drawn.add('renewal_window');
+  }
+  return LEGEND_ORDER.filter((key) => drawn.has(key)).map((key) => ({ key, text: LEGEND_TEXT[key] }));
+}
+
 /** Lays `timeline` out: one lane per token, a row of markers above, a time axis below. */
 export function layoutTimeline(timeline: Timeline): TimelineChart {
   const plotTop = TOP + MARKER_ROW;
   const plotBottom = plotTop + timeline.tokens.length * LANE_HEIGHT;
-  const x = (at: number) => LEFT + ((at - timeline.start) / (timeline.end - timeline.start)) * (WIDTH - LEFT - RIGHT);
+  const scale: TimeScale = { start: timeline.start, end: timeline.end, left: LEFT, right: WIDTH - RIGHT };
+  const x = (at: number) => xAt(scale, at);
+  const lanes = timeline.tokens.map((token, index) => ({
+    token,
+    label: tokenName(token),
+    y: plotTop + index * LANE_HEIGHT,
+    x: x(token.issuedAt),
+    width: x(token.expiresAt) - x(token.issuedAt),
+    windowX: x(token.renewFrom),
+    windowWidth: x(token.expiresAt) - x(token.renewFrom),
+    title: tokenTitle(token),
+  }));
+  const markers = timeline.markers.map((marker) => ({ ...marker, x: x(marker.at), title: `${marker.label} at ${clock(marker.at, true)} UTC` }));
   return {
     description: describeTimeline(timeline),
     width: WIDTH,
@@ -228,18 +298,12 @@ export function layoutTimeline(timeline: Timeline): TimelineChart {
     markerY: TOP + MARKER_ROW / 2,
     laneHeight: LANE_HEIGHT,
     barHeight: BAR_HEIGHT,
-    lanes: timeline.tokens.map((token, index) => ({
-      token,
-      label: token.current ? 'current token' : `token ${index + 1}`,
-      y: plotTop + index * LANE_HEIGHT,
-      x: x(token.issuedAt),
-      width: x(token.expiresAt) - x(token.issuedAt),
-      windowX: x(token.renewFrom),
-      windowWidth: x(token.expiresAt) - x(token.renewFrom),
-      title: tokenTitle(token),
-    })),
-    markers: timeline.markers.map((marker) => ({ ...marker, x: x(marker.at), title: `${marker.label} at ${clock(marker.at, true)} UTC` })),
+    lanes,
+    markers,
+    now: timeline.now,
     nowX: x(timeline.now),
+    scale,
     ticks: timeTicks(timeline.start, timeline.end).map((tick) => ({ x: x(tick.at), label: tick.label })),
+    legend: legendOf({ lanes, markers }),
   };
 }

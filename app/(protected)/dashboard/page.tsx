@@ -1,4 +1,5 @@
 import { recentEvents, requireSession, sessionTimeline } from '@/lib/auth';
+import styles from './page.module.css';
 import { SessionTimeline } from './session-timeline';
 import { TokenCountdown } from './token-countdown';
 
@@ -21,7 +22,7 @@ export default async function Dashboard() {
         <h1>
           Welcome, <span data-testid="user-name">{session.name ?? session.sub}</span>
         </h1>
-        <dl>
+        <dl className={styles.details}>
           <dt>Email</dt>
           <dd>{session.email ?? '—'}</dd>
           <dt>Subject</dt>

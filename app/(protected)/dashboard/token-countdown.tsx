@@ -1,7 +1,8 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
+import { useNowSeconds } from './clock';
 
 /**
  * The access token's remaining life, ticking. When it runs out the page refreshes itself
@@ -9,17 +10,8 @@ import { useEffect, useRef, useState } from 'react';
  */
 export function TokenCountdown({ expiresAt, issuedAt }: { expiresAt: number; issuedAt: number }) {
   const router = useRouter();
-  // null until mounted: the server's clock and the browser's differ, and the first
-  // render must match the server's HTML.
-  const [now, setNow] = useState<number | null>(null);
+  const now = useNowSeconds();
   const refreshedFor = useRef<number | null>(null);
-
-  useEffect(() => {
-    const tick = () => setNow(Date.now() / 1000);
-    tick();
-    const timer = setInterval(tick, 1000);
-    return () => clearInterval(timer);
-  }, []);
 
   const remaining = now === null ? null : Math.max(0, Math.round(expiresAt - now));
   useEffect(() => {
