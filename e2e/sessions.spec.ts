@@ -85,9 +85,9 @@ test('the sessions page tells a laptop from a phone, marks this device, shows lo
   await expect(here.getByRole('cell').first()).toHaveText(/^Headless Chrome \d+ on LinuxThis device$/);
   await expect(there.getByRole('cell').first()).toHaveText('Safari 17 on iPhone');
   // In the reader's time zone (New York's, in December), with how long ago; never raw event names.
-  await expect(here.locator('td[data-label="Signed in"]')).toHaveText(/^[A-Z][a-z]{2}\s\d{1,2},\s\d{4},\s\d{1,2}:\d{2}\s[AP]M\sEST$/);
+  await expect(here.locator('td[data-label="Signed in"]')).toHaveText(/^[A-Z][a-z]{2}\s\d{1,2},\s\d{1,2}:\d{2}\s[AP]M\sEST$/);
   await expect(here.locator('td[data-label="Last active"]')).toContainText(/EST(now|\d+ seconds? ago)$/);
-  await expect(there.locator('td[data-label="Latest event"]')).toHaveText(/^(Signed in|Renewed)(now|\d+ seconds? ago)$/);
+  await expect(there.locator('td[data-label="Latest event"]')).toHaveText(/^(Signed in|Renewed.*)(now|\d+ seconds? ago)$/);
   await expect(laptop.page.getByTestId('sessions')).not.toContainText(/UTC|_/);
 
   // Laid out: a row's button on one line, the bulk button clear of the table.

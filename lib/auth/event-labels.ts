@@ -11,7 +11,7 @@ const EVENT_LABELS: Readonly<Record<AuditType, string>> = {
   refresh_unavailable: 'Renewal postponed: identity provider unreachable',
   refresh_lost: 'Renewal interrupted; signs in again silently',
   reauthenticated: 'Renewed by signing in again silently',
-  adopted: 'Took the tokens another tab had just renewed',
+  adopted: 'Renewed (by a parallel request)',
   rejected: 'Request refused',
   refused: 'Outdated copy of the session refused',
   sign_out: 'Signed out',

@@ -4,7 +4,13 @@ import { useEffect, useState } from 'react';
 import { timeAgo, utcText } from '@/lib/relative-time';
 import styles from './sessions.module.css';
 
-const IN_READERS_ZONE: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' };
+const IN_READERS_ZONE: Intl.DateTimeFormatOptions = { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' };
+
+/** The year only when it is not this one: the table stays narrow, and an old session still says how old. */
+function readersFormat(moment: Date, now: Date): Intl.DateTimeFormat {
+  const sameYear = moment.getFullYear() === now.getFullYear();
+  return new Intl.DateTimeFormat(undefined, sameYear ? IN_READERS_ZONE : { ...IN_READERS_ZONE, year: 'numeric' });
+}
 
 /** How the moment reads: its date and time, that and how long ago beneath, or how long ago alone. */
 export type LocalTimeShows = 'moment' | 'moment-and-age' | 'age';
@@ -25,7 +31,7 @@ export function LocalTime({ at, shows = 'moment' }: { at: string; shows?: LocalT
 
   const moment = new Date(at);
   if (now === null) return <time dateTime={at}>{utcText(moment)}</time>;
-  const local = new Intl.DateTimeFormat(undefined, IN_READERS_ZONE).format(moment);
+  const local = readersFormat(moment, now).format(moment);
   if (shows === 'age') {
     return (
       <time dateTime={at} title={local}>
