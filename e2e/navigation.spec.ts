@@ -16,7 +16,7 @@ test.beforeEach(async () => {
 const HEADER_PAGES = {
   Dashboard: { path: '/dashboard', content: (page: Page) => page.getByTestId('user-name') },
   Notes: { path: '/notes', content: (page: Page) => page.getByTestId('server-notes') },
-  Sessions: { path: '/sessions', content: (page: Page) => page.getByTestId('sessions').getByText('(this session)') },
+  Sessions: { path: '/sessions', content: (page: Page) => page.getByTestId('sessions').getByText('This device') },
 } as const;
 
 type HeaderLink = keyof typeof HEADER_PAGES;

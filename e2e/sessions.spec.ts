@@ -1,4 +1,5 @@
-import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, type BrowserContext, type BrowserContextOptions, expect, type Page, test } from '@playwright/test';
 import { auditEvents, idp, sessionCookie, signIn } from './helpers';
 import { type Instance, startInstance } from './instances';
 import { APP_URL, IDP_URL } from './settings';
@@ -34,8 +35,8 @@ interface Device {
  * A browser signed in as `username`, parked on a blank page: app pages renew and prefetch
  * through the proxy by themselves, which would race the requests a test makes.
  */
-async function device(browser: Browser, username: string): Promise<Device> {
-  const context = await browser.newContext();
+async function device(browser: Browser, username: string, options: BrowserContextOptions = {}): Promise<Device> {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   await signIn(page, '/dashboard', username);
   const cookie = (await sessionCookie(context))!;
@@ -52,12 +53,25 @@ async function device(browser: Browser, username: string): Promise<Device> {
   };
 }
 
+/** A phone's Safari, so two devices of one person differ the way a laptop and a phone do. */
+const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+
+/** Whether the page scrolls sideways: what a reader on a narrow screen should never have to do. */
+const scrollsSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+
+/** WCAG 2.1 A and AA by axe, as e2e/accessibility.spec.ts checks every page. */
+async function expectNoSeriousViolations(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  expect(serious, `axe on ${page.url()}`).toEqual([]);
+}
+
 /** Waits until every instance has read the registry again (the documented bound). */
 const registryInterval = (page: Page) => page.waitForTimeout((REGISTRY_CHECK_INTERVAL + 1) * 1000);
 
-test('the sessions page lists each device, marks this one, and signs another out on every instance', async ({ browser }) => {
-  const laptop = await device(browser, 'soak-901');
-  const phone = await device(browser, 'soak-901');
+test('the sessions page tells a laptop from a phone, marks this device, shows local times, and signs the phone out on every instance', async ({ browser }) => {
+  const laptop = await device(browser, 'soak-901', { timezoneId: 'America/New_York', locale: 'en-US' });
+  const phone = await device(browser, 'soak-901', { userAgent: IPHONE });
   // The phone is served by the other instance, which now has its session's verdict cached.
   await phone.page.goto(`${other.url}/dashboard`);
   await expect(phone.page.getByTestId('user-name')).toBeVisible();
@@ -66,11 +80,26 @@ test('the sessions page lists each device, marks this one, and signs another out
   await laptop.page.goto('/sessions');
   const rows = laptop.page.getByTestId('sessions').locator('tbody tr');
   await expect(rows).toHaveCount(2);
-  await expect(laptop.page.locator('tr[data-current="true"]')).toContainText('(this session)');
-  await expect(rows.first()).toContainText('Chrome on Linux');
+  const here = laptop.page.locator('tr[data-current="true"]');
+  const there = laptop.page.locator('tr[data-current="false"]');
+  await expect(here.getByRole('cell').first()).toHaveText(/^Headless Chrome \d+ on LinuxThis device$/);
+  await expect(there.getByRole('cell').first()).toHaveText('Safari 17 on iPhone');
+  // In the reader's time zone (New York's, in December), with how long ago; never raw event names.
+  await expect(here.locator('td[data-label="Signed in"]')).toHaveText(/^[A-Z][a-z]{2}\s\d{1,2},\s\d{1,2}:\d{2}\s[AP]M\sEST$/);
+  await expect(here.locator('td[data-label="Last active"]')).toContainText(/EST(now|\d+ seconds? ago)$/);
+  await expect(there.locator('td[data-label="Latest event"]')).toHaveText(/^(Signed in|Renewed.*)(now|\d+ seconds? ago)$/);
+  await expect(laptop.page.getByTestId('sessions')).not.toContainText(/UTC|_/);
 
-  await laptop.page.locator('tr[data-current="false"]').getByRole('button', { name: /^Sign out/ }).click();
+  // Laid out: a row's button on one line, the bulk button clear of the table.
+  const rowButton = there.getByRole('button', { name: /^Sign out Safari 17 on iPhone, signed in / });
+  expect((await rowButton.boundingBox())!.height).toBeLessThan(44);
+  const table = (await laptop.page.getByTestId('sessions').boundingBox())!;
+  const bulk = (await laptop.page.getByRole('button', { name: 'Sign out of all other sessions' }).boundingBox())!;
+  expect(bulk.y - (table.y + table.height)).toBeGreaterThanOrEqual(16);
+
+  await rowButton.click();
   await expect(laptop.page.getByTestId('sessions-status')).toContainText('That session is signed out');
+  await expect(laptop.page.getByTestId('sessions-status')).toHaveClass('notice success');
   await expect(rows).toHaveCount(1);
   expect((await idp.stats()).revocation).toBe(1);
   expect((await auditEvents('ended_elsewhere')).length).toBeGreaterThan(0);
@@ -85,10 +114,40 @@ test('the sessions page lists each device, marks this one, and signs another out
   await Promise.all([laptop.context.close(), phone.context.close()]);
 });
 
+test('two devices with the same browser are told apart by "This device", and at 390 px wide each session is a card with nothing scrolling sideways', async ({ browser }) => {
+  const phone = await device(browser, 'soak-906', { viewport: { width: 390, height: 844 } });
+  const laptop = await device(browser, 'soak-906');
+  await phone.page.goto('/sessions');
+  const rows = phone.page.getByTestId('sessions').locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(phone.page.getByText('This device')).toHaveCount(1);
+  await expect(phone.page.locator('tr[data-current="true"]')).toContainText('This device');
+  await expect(rows.first()).toHaveCSS('display', 'block');
+  expect(await scrollsSideways(phone.page)).toBe(false);
+  await expectNoSeriousViolations(phone.page);
+
+  // A second tab, opened before, still offers to sign the laptop out.
+  const staleTab = await phone.context.newPage();
+  await staleTab.goto('/sessions');
+  await phone.page.locator('tr[data-current="false"]').getByRole('button', { name: /^Sign out/ }).click();
+  await expect(phone.page.getByTestId('sessions-status')).toHaveText(/^That session is signed out/);
+  await expect(phone.page.getByTestId('sessions-status')).toHaveClass('notice success');
+  expect(await scrollsSideways(phone.page)).toBe(false);
+  await expectNoSeriousViolations(phone.page);
+
+  await staleTab.locator('tr[data-current="false"]').getByRole('button', { name: /^Sign out/ }).click();
+  await expect(staleTab.getByTestId('sessions-status')).toHaveText('That session had already ended.');
+  await expect(staleTab.getByTestId('sessions-status')).toHaveClass('notice info');
+  await expect(staleTab.getByTestId('sessions-status')).toHaveAttribute('role', 'status');
+  await Promise.all([phone.context.close(), laptop.context.close()]);
+});
+
 test('"Sign out of all other sessions" ends every other device and keeps this one', async ({ browser }) => {
   const devices = [await device(browser, 'soak-902'), await device(browser, 'soak-902'), await device(browser, 'soak-902')];
   const [here, ...elsewhere] = devices;
   await here!.page.goto('/sessions');
+  await expect(here!.page.getByText('This device')).toHaveCount(1);
+  await expect(here!.page.locator('tr[data-current="true"]')).toContainText('This device');
   await here!.page.getByRole('button', { name: 'Sign out of all other sessions' }).click();
   await expect(here!.page.getByTestId('sessions-status')).toContainText(/other sessions were signed out/);
   await expect(here!.page.getByTestId('sessions').locator('tbody tr')).toHaveCount(1);

@@ -11,12 +11,14 @@
  * - the header, through /api/whoami: `signedInPerson()` (never admits; pages call `requireSession`)
  * - the home page, where sign-out returns: `confirmsSignOut(state)`
  * - the dashboard's chart: `sessionTimeline(session, events)`
+ * - audit events in words: `eventLabel(type)`
  */
 import 'server-only';
 
 export { handleBackchannelLogout } from './backchannel-logout';
 export { handleCallback } from './callback';
 export { AuthError, type AuthErrorCode, isAuthError } from './errors';
+export { eventLabel } from './event-labels';
 export { handleLogin } from './login';
 export { handleLogout } from './logout';
 export { handleRenew } from './renew';

@@ -16,6 +16,8 @@ export interface OwnSession {
   readonly lastSeenAt: Date;
   readonly userAgent: string | null;
   readonly current: boolean;
+  /** Its newest audit event, as `eventLabel` words it; null when the trail holds none (pruned). */
+  readonly latestEvent: { readonly type: string; readonly at: Date } | null;
 }
 
 /** The live sessions of `current`'s person, most recently active first. */
@@ -25,7 +27,12 @@ export async function listOwnSessions(current: SessionData): Promise<OwnSession[
     orderBy: { lastSeenAt: 'desc' },
     select: { id: true, createdAt: true, lastSeenAt: true, userAgent: true },
   });
-  return rows.map(({ id, ...row }) => ({ ...row, handle: handleOf(id), current: id === current.sid }));
+  // One indexed look-up per session ([sessionId, at]): a person has a handful of
+  // sessions, while each session's trail grows with every renewal.
+  const latest = await Promise.all(
+    rows.map(({ id }) => db().auditEvent.findFirst({ where: { sessionId: id }, orderBy: [{ at: 'desc' }, { id: 'desc' }], select: { type: true, at: true } })),
+  );
+  return rows.map(({ id, ...row }, index) => ({ ...row, handle: handleOf(id), current: id === current.sid, latestEvent: latest[index] ?? null }));
 }
 
 function handleOf(sid: string): string {
