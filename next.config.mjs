@@ -39,6 +39,26 @@ const strictTransportSecurity = {
   headers: [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }],
 };
 
+/** The other name of a loopback host: the one a browser may reach `next dev` by as well. */
+const LOOPBACK_ALIASES = { localhost: '127\\.0\\.0\\.1', '127.0.0.1': 'localhost' };
+
+/**
+ * In development, APP_URL's loopback host under its other name redirects to APP_URL. A
+ * sign-in starts on the origin the person is at and ends on the one the IdP returns to,
+ * APP_URL; the transaction cookie stays with the first, so only APP_URL can sign in.
+ * `npm run dev` prints APP_URL (localhost by default) and `next dev` prints 127.0.0.1:
+ * whichever a person opens, they end up where sign-in works. Production serves one
+ * public host and never gets this rule (it would be fixed at build time).
+ */
+function loopbackAliasRedirects() {
+  if (process.env.NODE_ENV !== 'development') return [];
+  // lib/config.ts's development default.
+  const appUrl = new URL(process.env.APP_URL ?? 'http://localhost:3000');
+  const alias = LOOPBACK_ALIASES[appUrl.hostname];
+  if (!alias) return [];
+  return [{ source: '/:path*', has: [{ type: 'host', value: alias }], destination: `${appUrl.origin}/:path*`, permanent: false }];
+}
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -48,6 +68,9 @@ const nextConfig = {
   devIndicators: { position: 'bottom-right' },
   serverExternalPackages: ['better-sqlite3', '@prisma/adapter-better-sqlite3'],
   // Browsers ask for /favicon.ico whatever the page says: answer with the app's icon.
+  async redirects() {
+    return loopbackAliasRedirects();
+  },
   async rewrites() {
     return [{ source: '/favicon.ico', destination: '/icon.svg' }];
   },

@@ -4,9 +4,11 @@ import { type SpawnedServer, startServer } from './servers';
 import { signIn } from './helpers';
 import { ACCESS_TOKEN_TTL, appEnv, CLIENT_ID, CLIENT_SECRET, DEV_MODE_APP_URL, DEV_MODE_IDP_PORT, DEV_MODE_NOTES_API_PORT } from './settings';
 
-// What a developer sees in `npm run dev`: no console errors and no issues in Next.js's dev
-// overlay on any page, signed out and signed in. `next dev` builds into .next/dev, so it
-// runs beside the production build the rest of the suite serves.
+// What a developer sees in `npm run dev`: a page that stays loaded after a production
+// build, the address Next.js prints leading to the one where sign-in works, and no console
+// errors or issues in Next.js's dev overlay on any page, signed out and signed in.
+// `next dev` builds into .next/dev, so it runs beside the production build the rest of
+// the suite serves.
 
 const IDP_URL = `http://127.0.0.1:${DEV_MODE_IDP_PORT}`;
 const NOTES_API_URL = `http://127.0.0.1:${DEV_MODE_NOTES_API_PORT}`;
@@ -70,12 +72,84 @@ async function visit(page: Page, path: string): Promise<void> {
   await expectNoNextIssues(page);
 }
 
-test('in development, every page loads without console errors or Next.js issues', async ({ browser }) => {
-  test.setTimeout(6 * COMPILE_MS);
-  const started = await Promise.allSettled(startDevServers());
-  const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  try {
+interface Reloads {
+  /** Document loads. */
+  loads: string[];
+  /** Fast Refresh rebuilds the page logged. */
+  rebuilds: string[];
+  /** Why the dev server told the page to reload, and errors that make Fast Refresh reload. */
+  causes: string[];
+}
+
+/**
+ * What makes a page in `next dev` reload itself, recorded from now on. `forget()` drops
+ * what was seen so far: the first load has one Fast Refresh rebuild of its own.
+ */
+function watchReloads(page: Page): Reloads & { forget(): void } {
+  const seen: Reloads = { loads: [], rebuilds: [], causes: [] };
+  const at = () => new Date().toISOString();
+  // A document load, not `framenavigated`: the app router's own history.replaceState on
+  // hydration is a navigation too.
+  page.on('load', () => seen.loads.push(`${at()} ${page.url()}`));
+  page.on('console', (message) => {
+    if (message.text().includes('[Fast Refresh] rebuilding')) seen.rebuilds.push(at());
+  });
+  page.on('pageerror', (error) => seen.causes.push(`${at()} ${error.message}`));
+  page.on('websocket', (socket) =>
+    socket.on('framereceived', ({ payload }) => {
+      if (typeof payload === 'string' && payload.includes('"reloadPage"')) seen.causes.push(`${at()} ${payload.slice(0, 300)}`);
+    }),
+  );
+  return {
+    ...seen,
+    forget() {
+      for (const list of Object.values(seen)) list.length = 0;
+    },
+  };
+}
+
+const STILL_MS = 10_000;
+
+test.describe('in development', () => {
+  test.describe.configure({ mode: 'serial' });
+  let servers: SpawnedServer[] = [];
+
+  test.beforeAll(async () => {
+    test.setTimeout(2 * COMPILE_MS);
+    const started = await Promise.allSettled(startDevServers());
+    servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     for (const result of started) if (result.status === 'rejected') throw result.reason;
+  });
+
+  test.afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+  });
+
+  // Playwright's webServer has just run `next build` into .next: this is `npm run dev`
+  // after a build, where the page used to reload itself several times a second.
+  test('after a production build, the home page stays loaded: no reload loop', async ({ browser }) => {
+    test.setTimeout(2 * COMPILE_MS);
+    const context = await browser.newContext({ baseURL: DEV_MODE_APP_URL });
+    const page = await context.newPage();
+    const seen = watchReloads(page);
+    await page.goto('/');
+    await expectNoNextIssues(page);
+    seen.forget();
+    await page.waitForTimeout(STILL_MS);
+    const { loads, rebuilds, causes } = seen;
+    expect({ loads, rebuilds, causes }, `next dev's output:\n${servers.at(-1)?.output().slice(-4000)}`).toEqual({ loads: [], rebuilds: [], causes: [] });
+    await context.close();
+  });
+
+  test('127.0.0.1 redirects to APP_URL (localhost), the one origin sign-in returns to', async ({ request }) => {
+    const alias = DEV_MODE_APP_URL.replace('//localhost', '//127.0.0.1');
+    const response = await request.get(`${alias}/signin?returnTo=%2Fnotes`, { maxRedirects: 0, timeout: COMPILE_MS });
+    expect(response.status()).toBe(307);
+    expect(response.headers().location).toBe(`${DEV_MODE_APP_URL}/signin?returnTo=%2Fnotes`);
+  });
+
+  test('every page loads without console errors or Next.js issues', async ({ browser }) => {
+    test.setTimeout(6 * COMPILE_MS);
     const context = await browser.newContext({ baseURL: DEV_MODE_APP_URL });
     const page = await context.newPage();
     const errors = collectErrors(page);
@@ -93,7 +167,5 @@ test('in development, every page loads without console errors or Next.js issues'
 
     expect(errors).toEqual([]);
     await context.close();
-  } finally {
-    await Promise.all(servers.map((server) => server.stop()));
-  }
+  });
 });

@@ -12,6 +12,7 @@ import { quirkMiddleware, tokenPadding } from './quirks.js';
 import { readSettings } from './settings.js';
 import { MemoryStore } from './store.js';
 import { testControls } from './test-controls.js';
+import { introspectionPolicy, revocationPolicy } from './token-policies.js';
 
 const settings = readSettings();
 if (settings.testControls) enableSoakAccounts();
@@ -99,11 +100,11 @@ const configuration: Configuration = {
         };
       },
     },
-    revocation: { enabled: true },
+    revocation: { enabled: true, allowedPolicy: revocationPolicy },
     backchannelLogout: { enabled: true },
     // RFC 7662: lets the app ask whether a refresh token is still active after a refresh
     // whose answer it never saw (a timeout, a dropped connection).
-    introspection: { enabled: !quirks.has('no-introspection') },
+    introspection: { enabled: !quirks.has('no-introspection'), allowedPolicy: introspectionPolicy },
     rpInitiatedLogout: {
       enabled: true,
       async logoutSource(ctx, form) {
