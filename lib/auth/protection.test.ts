@@ -10,6 +10,7 @@ import { test } from 'node:test';
  */
 const PUBLIC_API_ROUTES: Record<string, string> = {
   'app/api/status/route.ts': 'health check for load balancers; says nothing about anyone',
+  'app/api/whoami/route.ts': "the header's question: answers signed in or not (200 either way), renews nothing, writes no cookie",
 };
 
 function files(dir: string, match: (name: string) => boolean): string[] {

@@ -54,7 +54,7 @@ test('pages, route handlers and actions show only when a token expires, and give
       const allowed =
         match[1] === '.expiresAt' ||
         match[1] === '.issuedAt' ||
-        (match[1] === '.accessToken' && /\b(listNotes|addNote)\(session\.$/.test(before)) ||
+        (match[1] === '.accessToken' && /\b(listNotes|addNote|deleteNote)\(session\.$/.test(before)) ||
         (match[1] === undefined && /const \{ $/.test(before) && text.startsWith('tokens } = session;', match.index));
       if (!allowed) problems.push(`${path}: ${before.split('\n').pop()}${match[0]}`);
     }
