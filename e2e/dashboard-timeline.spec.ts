@@ -45,7 +45,7 @@ test('the dashboard charts the session, described in words, and redraws it as th
   await expect(page.locator('[data-testid="timeline-event"][data-kind="sign_in"]')).toHaveCount(1);
   await expect(renewals).toHaveCount(0);
   await expect(chart).toHaveAccessibleDescription(/^1 access token from .* The current one, generation 0, was issued at .* Events: 1 sign-in, 0 renewals, 0 adoptions, 0 failures, 0 ends;/);
-  await expect(page.getByRole('table', { name: 'Recent session events' })).toContainText('sign_in');
+  await expect(page.getByRole('table', { name: 'Recent session events' })).toContainText('Signed in');
   await expect(timeline.locator('figcaption')).toContainText("Each bar is one access token's life");
   await expect(page.getByTestId('timeline-scroll-hint'), 'the chart fits: nothing to scroll').toBeHidden();
 

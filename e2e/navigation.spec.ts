@@ -102,7 +102,7 @@ test('with JavaScript off, plain navigations by header links across an expiry re
   await expect(page.getByRole('img', { name: 'Session timeline' })).toBeVisible();
   await expect(page.getByTestId('timeline-token')).toHaveCount(2);
   await expect(page.locator('[data-testid="timeline-event"][data-kind="renewal"]')).toHaveCount(1);
-  await expect(page.getByTestId('events')).toContainText('refresh');
+  await expect(page.getByTestId('events')).toContainText('Renewed');
 
   await follow(page, 'Notes');
   await expect(page.getByRole('button', { name: 'Add note' })).toBeVisible();

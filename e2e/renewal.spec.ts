@@ -26,7 +26,7 @@ test('past the access-token lifetime, navigating renews once and the same respon
   const after = await idp.stats();
   expect((after.token.refresh_token ?? 0) - (before.token.refresh_token ?? 0)).toBe(1);
   expect(after.tokenErrors).toEqual({});
-  await expect(page.getByTestId('events')).toContainText('refresh');
+  await expect(page.getByTestId('events')).toContainText('Renewed');
 });
 
 test('a person watching the dashboard sees it renew by itself, without errors', async ({ page }) => {

@@ -13,7 +13,7 @@ test('signing in through the IdP lands on the page asked for and shows the name'
   await signInAtIdp(page, 'alice', 'password');
   await expect(page).toHaveURL(/localhost:3100\/dashboard\?from=test$/);
   await expect(page.getByTestId('user-name')).toHaveText('Alice Liddell');
-  await expect(page.getByTestId('events')).toContainText('sign_in');
+  await expect(page.getByTestId('events')).toContainText('Signed in');
 });
 
 test('the IdP login page refuses a wrong password', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { recentEvents, requireSession, sessionTimeline } from '@/lib/auth';
+import { eventLabel, recentEvents, requireSession, sessionTimeline } from '@/lib/auth';
 import styles from './page.module.css';
 import { SessionTimeline } from './session-timeline';
 import { TokenCountdown } from './token-countdown';
@@ -55,7 +55,7 @@ export default async function Dashboard() {
               {events.map((event) => (
                 <tr key={event.id}>
                   <td>{time(Math.floor(event.at.getTime() / 1000))}</td>
-                  <td>{event.type}</td>
+                  <td data-type={event.type}>{eventLabel(event.type)}</td>
                   <td>{event.reason ?? ''}</td>
                 </tr>
               ))}
