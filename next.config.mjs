@@ -67,10 +67,10 @@ const nextConfig = {
   // bottom-right is where lines end early.
   devIndicators: { position: 'bottom-right' },
   serverExternalPackages: ['better-sqlite3', '@prisma/adapter-better-sqlite3'],
-  // Browsers ask for /favicon.ico whatever the page says: answer with the app's icon.
   async redirects() {
     return loopbackAliasRedirects();
   },
+  // Browsers ask for /favicon.ico whatever the page says: answer with the app's icon.
   async rewrites() {
     return [{ source: '/favicon.ico', destination: '/icon.svg' }];
   },
