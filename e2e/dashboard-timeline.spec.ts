@@ -58,7 +58,9 @@ test('the dashboard charts the session, described in words, and redraws it as th
   await expect(page.getByTestId('token-version')).toHaveText('1');
   await expect(tokens.locator('text')).toHaveText(['generation 0', 'generation 1']);
   await expect(page.locator('[data-testid="timeline-token"][data-current="true"] text')).toHaveText('generation 1');
-  await expect(chart).toHaveAccessibleDescription(/Events: 1 sign-in, 1 renewal, 0 adoptions, 0 failures, 0 ends;.*Earlier tokens' expiries are estimated/);
+  // A request that set off with the old cookie as the page refreshed takes the new tokens
+  // (an adoption, audited): whether one does depends on timing, not on the chart.
+  await expect(chart).toHaveAccessibleDescription(/Events: 1 sign-in, 1 renewal, \d+ adoptions?, 0 failures, 0 ends;.*Earlier tokens' expiries are estimated/);
   expect((await idp.stats()).token.refresh_token).toBe(1);
 });
 
