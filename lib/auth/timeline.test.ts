@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { xAt } from '../time-scale';
 import { buildTimeline, describeTimeline, layoutTimeline, legendOf, type TimelineEvent, type TimelineInput, timeTicks } from './timeline';
 
 // 2026-01-01T10:00:00Z: clock labels below are read off this.
@@ -138,7 +139,7 @@ test('layout: the span fills the plot from left to right, one lane per token, th
     'named as the dashboard names them ("Token generation 2"): one name, one numbering',
   );
   const scale = (right - left) / (170 - 0.3);
-  near(chart.nowX, left + (120 - 0.3) * scale);
+  near(xAt(chart.scale, chart.now), left + (120 - 0.3) * scale);
   near(chart.markers[1]!.x, left + (55.2 - 0.3) * scale);
   assert.equal(chart.markers[1]!.title, 'refresh at 10:00:55 UTC');
   assert.equal(last!.title, 'Current access token, generation 2: issued 10:01:50, renewed from 10:02:35, expires 10:02:50 UTC');
@@ -149,7 +150,8 @@ test('layout: the span fills the plot from left to right, one lane per token, th
 
 test('now, moving past the end of the chart before the page redraws, stays at its right edge', () => {
   const chart = layoutTimeline(buildTimeline(renewedTwice()));
-  assert.equal(layoutTimeline(buildTimeline(renewedTwice({ now: T0 + 400 }))).nowX, chart.plot.right);
+  const later = layoutTimeline(buildTimeline(renewedTwice({ now: T0 + 400 })));
+  assert.equal(xAt(later.scale, later.now), chart.plot.right);
 });
 
 test('the legend lists what the chart draws and nothing else', () => {

@@ -196,7 +196,6 @@ export interface TimelineChart {
   readonly markers: ReadonlyArray<TimelineMarker & { readonly x: number; readonly title: string }>;
   /** Where now was when the chart was laid out; the browser moves it along `scale`. */
   readonly now: number;
-  readonly nowX: number;
   /** The chart's time span across the plot, for placing now as it moves. */
   readonly scale: TimeScale;
   readonly ticks: ReadonlyArray<{ readonly x: number; readonly label: string }>;
@@ -301,7 +300,6 @@ export function layoutTimeline(timeline: Timeline): TimelineChart {
     lanes,
     markers,
     now: timeline.now,
-    nowX: x(timeline.now),
     scale,
     ticks: timeTicks(timeline.start, timeline.end).map((tick) => ({ x: x(tick.at), label: tick.label })),
     legend: legendOf({ lanes, markers }),
