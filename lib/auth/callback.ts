@@ -1,6 +1,5 @@
 import 'server-only';
 import { type NextRequest, NextResponse } from 'next/server';
-import { absoluteExpiry } from './decision';
 import { endSession } from './end-session';
 import { isAuthError } from './errors';
 import { noticePage, unavailablePage } from './notice-page';
@@ -8,7 +7,7 @@ import { finishSignIn, type SignedIn, type SignInTransaction } from './oidc';
 import { hashRefreshToken, publishReauthentication } from './refresh';
 import { COOKIE_BUDGET, readSessionCookie, sealTokens, sessionCookieWrites } from './sealed-cookie';
 import { cookieFits, cookieSettings, nowSeconds, readSession, sealForCookie } from './runtime';
-import { SESSION_PAYLOAD_VERSION, type SessionData } from './session-payload';
+import { absoluteExpiry, SESSION_PAYLOAD_VERSION, type SessionData } from './session-payload';
 import { readTransaction, transactionCookieClear } from './transaction-cookie';
 import { db } from '../db';
 import { env } from '../env';

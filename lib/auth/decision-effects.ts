@@ -1,10 +1,10 @@
 import 'server-only';
 import { env } from '../env';
-import { absoluteExpiry, clearsCookie, type Decision, type RejectReason } from './decision';
+import { clearsCookie, type Decision, type RejectReason } from './decision';
 import { audit } from './registry';
 import { cookieSettings, nowSeconds, sealForCookie } from './runtime';
 import { type CookieJar, type CookieWrite, sessionCookieClears, sessionCookieWrites } from './sealed-cookie';
-import type { SessionData } from './session-payload';
+import { absoluteExpiry, type SessionData } from './session-payload';
 
 /**
  * What a decision does besides answering, wherever it was taken (the proxy, a route

@@ -1,4 +1,5 @@
-import type { SessionData, SessionPayload } from './session-payload';
+import type { RegistryVerdict } from './registry-check';
+import { absoluteExpiry, type SessionData, type SessionPayload, type SessionPolicy } from './session-payload';
 
 /** Why a session was refused. Stable: shown to people (lib/auth/reasons.ts) and in URLs. */
 export type RejectReason = 'signin' | 'invalid' | 'expired' | 'revoked' | 'idp_logout' | 'refresh_failed' | 'superseded';
@@ -26,13 +27,6 @@ export type RenewOutcome =
   | { readonly kind: 'reauthenticate' };
 
 /**
- * What the registry says about a session, when it was consulted. `replaced`: this browser
- * signed in again, so its newer cookie must not be cleared by an answer about the old one.
- * `idp_logout`: revoked because the person signed out at the IdP (back-channel logout).
- */
-export type RegistryVerdict = 'active' | 'revoked' | 'idp_logout' | 'replaced' | 'idle';
-
-/**
  * Whether a rejection clears the session cookie: only when the session itself is over.
  * A superseded cookie is a stale copy of a live session (or of one this browser replaced
  * by signing in again); the browser may already hold the newer cookie, and a slow answer
@@ -40,11 +34,6 @@ export type RegistryVerdict = 'active' | 'revoked' | 'idp_logout' | 'replaced' |
  */
 export function clearsCookie(reason: RejectReason): boolean {
   return reason !== 'superseded' && reason !== 'signin';
-}
-
-export interface SessionPolicy {
-  readonly absoluteLifetimeSec: number;
-  readonly refreshWindowSec: number;
 }
 
 /**
@@ -65,10 +54,6 @@ export function refreshWindow(tokens: SessionData['tokens'], policy: SessionPoli
 export function mayForceRefresh(tokens: SessionData['tokens'], now: number): boolean {
   const lifetime = Math.max(0, tokens.expiresAt - tokens.issuedAt);
   return tokens.refreshToken !== undefined && now - tokens.issuedAt >= Math.min(30, Math.floor(lifetime / 2));
-}
-
-export function absoluteExpiry(session: Pick<SessionPayload, 'createdAt'>, policy: SessionPolicy): number {
-  return session.createdAt + policy.absoluteLifetimeSec;
 }
 
 /** Why a session may no longer be used whatever its tokens: its absolute lifetime, the registry's word. */

@@ -1,8 +1,14 @@
 import 'server-only';
 import { db } from '../db';
 import { IDP_LOGOUT_REASON, REPLACED_REASON } from './registry';
-import type { RegistryVerdict } from './decision';
 import type { SessionPayload } from './session-payload';
+
+/**
+ * What the registry says about a session, when it was consulted. `replaced`: this browser
+ * signed in again, so its newer cookie must not be cleared by an answer about the old one.
+ * `idp_logout`: revoked because the person signed out at the IdP (back-channel logout).
+ */
+export type RegistryVerdict = 'active' | 'revoked' | 'idp_logout' | 'replaced' | 'idle';
 
 /**
  * The registry's word on a session, cached per process for a few seconds: a valid

@@ -62,3 +62,14 @@ export function withTokens(payload: SessionPayload, tokens: TokenSet, tokenVersi
   }
   return { ...payload, tokenVersion, tokens };
 }
+
+/** The lifetimes every session is held to. */
+export interface SessionPolicy {
+  readonly absoluteLifetimeSec: number;
+  readonly refreshWindowSec: number;
+}
+
+/** When `session` ends whatever its tokens: its absolute lifetime from sign-in. */
+export function absoluteExpiry(session: Pick<SessionPayload, 'createdAt'>, policy: SessionPolicy): number {
+  return session.createdAt + policy.absoluteLifetimeSec;
+}

@@ -1,5 +1,5 @@
 import 'server-only';
-import { absoluteExpiry, type SessionPolicy } from './decision';
+import { absoluteExpiry, type SessionPolicy } from './session-payload';
 import type { Unsealed } from './sealed-cookie';
 
 /**

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Decision, RegistryVerdict, RenewOutcome } from './decision';
+import type { Decision, RenewOutcome } from './decision';
 import { clearsCookie, refreshWindow } from './decision';
+import type { RegistryVerdict } from './registry-check';
 import type { SessionData, SessionPayload, SessionReference } from './session-payload';
 import { checkSessionReadOnly, liveSessionReadOnly, validateSession, type ValidateDeps, type ValidateOptions } from './validate';
 

@@ -1,7 +1,8 @@
 import 'server-only';
-import { type Decision, decideAfterRefresh, decideBeforeRefresh, mayForceRefresh, type RegistryVerdict, type RejectReason, type RenewOutcome, type SessionPolicy, sessionRefusal } from './decision';
+import { type Decision, decideAfterRefresh, decideBeforeRefresh, mayForceRefresh, type RejectReason, type RenewOutcome, sessionRefusal } from './decision';
+import type { RegistryVerdict } from './registry-check';
 import type { Unsealed } from './sealed-cookie';
-import { isReference, type SessionData, type SessionPayload, type SessionReference } from './session-payload';
+import { isReference, type SessionData, type SessionPayload, type SessionPolicy, type SessionReference } from './session-payload';
 
 /** The I/O validateSession needs, passed in so the table is tested without a network. */
 export interface ValidateDeps {
