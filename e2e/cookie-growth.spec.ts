@@ -17,7 +17,7 @@ const IDP_PORT = 4130;
 const NOTES_API_PORT = 4131;
 const APP_PORT = 3130;
 const APP = `http://localhost:${APP_PORT}`;
-/** COOKIE_BUDGET in lib/auth/sealed-cookie.ts. */
+/** COOKIE_BUDGET in lib/auth/cookie/sealed-cookie.ts. */
 const COOKIE_BUDGET = 12_000;
 
 let idp: Instance | undefined;

@@ -48,7 +48,7 @@ export interface AppConfig {
   readonly databaseUrl: string;
   /**
    * RETENTION_DAYS: ended sessions (revoked, expired, idle) and audit events are deleted
-   * this many days after they end or happen (lib/auth/retention.ts).
+   * this many days after they end or happen (lib/auth/registry/retention.ts).
    */
   readonly retentionDays: number;
   /**

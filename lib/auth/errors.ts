@@ -14,7 +14,7 @@ export type AuthErrorCode = 'discovery_failed' | 'idp_unavailable' | 'idp_error'
  */
 export class AuthError extends Error {
   readonly code: AuthErrorCode;
-  /** For `unauthenticated`: the reason code shown on the sign-in page (lib/auth/reasons.ts). */
+  /** For `unauthenticated`: the reason code shown on the sign-in page (lib/auth/entry/reasons.ts). */
   readonly reason?: string;
 
   constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown; reason?: string }) {

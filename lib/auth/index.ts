@@ -1,6 +1,7 @@
 /**
  * Renewal's auth, as pages, route handlers, server actions and the proxy use it. Nothing
- * outside lib/auth imports its other modules, so they can be renamed and split freely.
+ * outside lib/auth imports its folders (lib/auth/layering.test.ts), so they can be
+ * renamed and split freely; docs/ARCHITECTURE.md says what each folder owns.
  *
  * - proxy.ts: `authProxy` (renews pages before they render)
  * - Server Components: `requireSession(returnTo)` (read-only check, redirects to sign-in)
@@ -15,22 +16,25 @@
  */
 import 'server-only';
 
-export { handleBackchannelLogout } from './backchannel-logout';
-export { handleCallback } from './callback';
+export { handleBackchannelLogout } from './routes/backchannel-logout';
+export { handleCallback } from './routes/callback';
+export { handleLogin } from './routes/login';
+export { handleLogout } from './routes/logout';
+export { handleRenew } from './routes/renew';
+export { safeReturnTo } from './routes/return-to';
+export { confirmsSignOut } from './routes/sign-out-state';
+
+export { authProxy } from './entry/page-proxy';
+export { requireSession, type SignedInPerson, signedInPerson } from './entry/page-session';
+export { reasonText } from './entry/reasons';
+export { getAccessToken, requireActionSession, type SessionContext, withSession } from './entry/server-session';
+export { logServiceFailure, sessionFailure, signInPath } from './entry/session-failure';
+
+export { eventLabel } from './account/event-labels';
+export { endOtherOwnSessions, endOwnSession, listOwnSessions, type OwnSession } from './account/own-sessions';
+export { sessionTimeline } from './account/session-timeline';
+export type { LegendKey, MarkerKind, TimelineChart } from './account/timeline';
+export { recentEvents } from './registry/registry';
+
 export { AuthError, type AuthErrorCode, isAuthError } from './errors';
-export { eventLabel } from './event-labels';
-export { handleLogin } from './login';
-export { handleLogout } from './logout';
-export { handleRenew } from './renew';
-export { authProxy } from './page-proxy';
-export { requireSession, type SignedInPerson, signedInPerson } from './page-session';
-export { reasonText } from './reasons';
-export { recentEvents } from './registry';
-export { endOtherOwnSessions, endOwnSession, listOwnSessions, type OwnSession } from './own-sessions';
-export { safeReturnTo } from './return-to';
-export { logServiceFailure, sessionFailure, signInPath } from './session-failure';
-export { sessionTimeline } from './session-timeline';
-export { confirmsSignOut } from './sign-out-state';
-export { getAccessToken, requireActionSession, type SessionContext, withSession } from './server-session';
 export type { SessionData } from './session-payload';
-export type { LegendKey, MarkerKind, TimelineChart } from './timeline';

@@ -4,7 +4,7 @@
  * moved into the past (the benchmark knows the session secret), so its refresh token is real.
  */
 import { performance } from 'node:perf_hooks';
-import { type CookieSettings, sealSession, unsealSession } from '../../lib/auth/sealed-cookie';
+import { type CookieSettings, sealSession, unsealSession } from '../../lib/auth/cookie/sealed-cookie';
 import { isReference } from '../../lib/auth/session-payload';
 
 export interface BurstResult {

@@ -6,16 +6,16 @@ import { unsealData } from 'iron-session';
 import { performance } from 'node:perf_hooks';
 import { env } from '../../lib/env';
 import { db } from '../../lib/db';
-import { unsealIron } from '../../lib/auth/iron-unseal';
-import { hashRefreshToken } from '../../lib/auth/refresh';
-import { type CookieJar, sealSession } from '../../lib/auth/sealed-cookie';
-import { cookieSettings, validateRequest } from '../../lib/auth/runtime';
+import { unsealIron } from '../../lib/auth/cookie/iron-unseal';
+import { hashRefreshToken } from '../../lib/auth/refresh/refresh';
+import { type CookieJar, sealSession } from '../../lib/auth/cookie/sealed-cookie';
+import { cookieSettings, validateRequest } from '../../lib/auth/refresh/runtime';
 import type { SessionData } from '../../lib/auth/session-payload';
 
 export interface MicroResult {
   readonly cookieBytes: number;
   readonly rawUnsealUs: number;
-  /** The same unseal with node:crypto primitives (lib/auth/iron-unseal.ts), as the app does it. */
+  /** The same unseal with node:crypto primitives (lib/auth/cookie/iron-unseal.ts), as the app does it. */
   readonly nodeUnsealUs: number;
   readonly repeatedUs: number;
   readonly distinctUs: number;

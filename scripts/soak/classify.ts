@@ -7,7 +7,7 @@
  */
 import { APP_URL } from './settings';
 
-/** `renew`: GET /auth/renew?returnTo=/dashboard, which renews now and goes back (lib/auth/renew.ts). */
+/** `renew`: GET /auth/renew?returnTo=/dashboard, which renews now and goes back (lib/auth/routes/renew.ts). */
 export type ProtectedKind = 'navigation' | 'rsc' | 'prefetch' | 'api' | 'renew';
 
 /** Where the soak's `renew` requests ask to go back to. */

@@ -1,0 +1,459 @@
+/**
+ * idp/ — everything that talks to the IdP: discovery, grants, revocation and logout
+ * (here), client authentication, what an IdP failure means, and verifying back-channel
+ * logout tokens. A bottom layer: it uses only the shared modules at lib/auth's top.
+ */
+import 'server-only';
+import { compactVerify, createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
+import * as client from 'openid-client';
+import { env } from '../../env';
+import type { TokenAuthMethod } from '../../idp-settings';
+import { AuthError } from '../errors';
+import type { TokenSet } from '../session-payload';
+import { chooseTokenAuthMethod, clientAuth, refusedClientAdvice } from './client-auth';
+import { challengeErrorCode, describeIdpFailure, logIdpProblem } from './idp-failure';
+
+/**
+ * Everything that talks to the IdP, and the only module that calls it through openid-client:
+ * discovery (cached), the authorization URL, the code exchange, refresh, revocation
+ * (RFC 7009) and RP-initiated logout.
+ */
+
+/**
+ * How long a failed discovery is remembered: sign-in attempts meanwhile fail at once
+ * instead of each asking a down IdP again (checklist F.39, no retry storm).
+ */
+const DISCOVERY_RETRY_AFTER_MS = 5_000;
+
+let discovery: { readonly config: Promise<client.Configuration>; retryAt?: number } | undefined;
+/** The token endpoint authentication method in use, named in the log when the IdP refuses the client. */
+let tokenAuthMethod: TokenAuthMethod = 'client_secret_basic';
+
+async function discover(): Promise<client.Configuration> {
+  const { oidc, session } = env();
+  const options: client.DiscoveryRequestOptions = oidc.allowInsecure
+    ? { execute: [client.allowInsecureRequests], timeout: session.refreshTimeoutMs / 1000 }
+    : { timeout: session.refreshTimeoutMs / 1000 };
+  // openid-client checks that the discovered `issuer` equals the configured one.
+  const found = await client.discovery(oidc.issuer, oidc.clientId, undefined, client.None(), options);
+  const method = chooseTokenAuthMethod(oidc.clientAuthentication.method, found.serverMetadata().token_endpoint_auth_methods_supported);
+  const auth = await clientAuth(method, oidc.clientAuthentication, oidc.clientSecret);
+  const config = new client.Configuration(found.serverMetadata(), oidc.clientId, method === 'private_key_jwt' ? undefined : oidc.clientSecret, auth);
+  if (oidc.allowInsecure) client.allowInsecureRequests(config);
+  // Far under openid-client's 30 s default: a hung IdP must not hold every request.
+  config.timeout = session.refreshTimeoutMs / 1000;
+  tokenAuthMethod = method;
+  return config;
+}
+
+/**
+ * The IdP's configuration. Parallel callers share one discovery; a failure is shared too,
+ * by every caller until DISCOVERY_RETRY_AFTER_MS after it, and only then retried.
+ */
+export function oidcConfiguration(now = Date.now()): Promise<client.Configuration> {
+  if (discovery?.retryAt !== undefined && now >= discovery.retryAt) discovery = undefined;
+  if (!discovery) {
+    const attempt: { config: Promise<client.Configuration>; retryAt?: number } = {
+      config: discover().catch((error: unknown) => {
+        attempt.retryAt = Date.now() + DISCOVERY_RETRY_AFTER_MS;
+        const why = describeIdpFailure(error);
+        logIdpProblem(`could not read the IdP's discovery document for OIDC_ISSUER=${env().oidc.issuer.href} (${why})`);
+        throw new AuthError('discovery_failed', `could not read the IdP discovery document (${why})`, { cause: error });
+      }),
+    };
+    discovery = attempt;
+  }
+  return discovery.config;
+}
+
+/** The one-time values of a sign-in attempt, kept in the sealed transaction cookie. */
+export interface SignInTransaction {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  readonly returnTo: string;
+  /**
+   * `prompt=none`: renew a session whose refresh token was lost without asking the
+   * person anything, if the IdP still knows them (lib/auth/refresh/refresh.ts, "re-authenticate").
+   */
+  readonly silent: boolean;
+}
+
+/** Authorization code flow with PKCE (S256), state and nonce (OIDC Core 3.1.2.1, RFC 7636). */
+export async function startSignIn(returnTo: string, silent = false): Promise<{ url: URL; transaction: SignInTransaction }> {
+  const config = await oidcConfiguration();
+  const { oidc } = env();
+  const transaction: SignInTransaction = {
+    state: client.randomState(),
+    nonce: client.randomNonce(),
+    codeVerifier: client.randomPKCECodeVerifier(),
+    returnTo,
+    silent,
+  };
+  // Extra parameters first: lib/idp-settings.ts refuses any that the flow sets itself.
+  const parameters = new URLSearchParams(oidc.authorizationParams.map(([name, value]) => [name, value]));
+  for (const [name, value] of Object.entries({
+    redirect_uri: oidc.redirectUri,
+    scope: oidc.scope,
+    response_type: 'code',
+    state: transaction.state,
+    nonce: transaction.nonce,
+    code_challenge: await client.calculatePKCECodeChallenge(transaction.codeVerifier),
+    code_challenge_method: 'S256',
+  })) {
+    parameters.set(name, value);
+  }
+  // prompt=none replaces a configured prompt (Google's `consent`): a silent attempt asks nothing.
+  if (silent) parameters.set('prompt', 'none');
+  return { url: client.buildAuthorizationUrl(config, parameters), transaction };
+}
+
+export interface SignedIn {
+  readonly tokens: TokenSet;
+  readonly subject: string;
+  readonly name?: string;
+  readonly email?: string;
+  readonly idpSid?: string;
+}
+
+function tokenSetFrom(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, now: number, previousRefreshToken?: string): TokenSet {
+  return {
+    accessToken: response.access_token,
+    // An IdP that does not rotate sends no new refresh token: keep the one we have.
+    refreshToken: response.refresh_token ?? previousRefreshToken,
+    idToken: response.id_token,
+    expiresAt: now + (response.expiresIn() ?? jwtLifetime(response.access_token, now) ?? env().oidc.fallbackTokenLifetimeSec),
+    issuedAt: now,
+  };
+}
+
+function jwtLifetime(accessToken: string, now: number): number | undefined {
+  try {
+    const { exp } = decodeJwt(accessToken);
+    if (typeof exp === 'number') return Math.max(0, exp - now);
+  } catch {
+    // Opaque token: the caller falls back to the configured lifetime.
+  }
+  return undefined;
+}
+
+function stringClaim(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Exchanges the authorization code; openid-client checks state, `iss` (RFC 9207),
+ * PKCE, and the ID token's claims (iss, aud, exp, iat, nonce; azp only when aud names
+ * several clients), and Renewal `azp` always and the signature (verifyIdTokenSignature). Claims the ID token lacks come from userinfo,
+ * whose `sub` must match.
+ */
+export async function finishSignIn(currentUrl: URL, transaction: SignInTransaction, now: number): Promise<SignedIn> {
+  const config = await oidcConfiguration();
+  let response;
+  try {
+    response = await client.authorizationCodeGrant(config, currentUrl, {
+      pkceCodeVerifier: transaction.codeVerifier,
+      expectedState: transaction.state,
+      expectedNonce: transaction.nonce,
+      idTokenExpected: true,
+    });
+  } catch (error) {
+    if (error instanceof client.AuthorizationResponseError) {
+      throw new AuthError('idp_error', `the IdP answered ${error.error}`, { cause: error });
+    }
+    // The token endpoint down, slow or unreachable is not a bad sign-in response.
+    const sorted = classifyRefreshError(error);
+    if (sorted.kind === 'misconfigured') {
+      logRefusedClient(error, 'nobody can sign in until it accepts it');
+      throw new AuthError('client_refused', `the token endpoint refused this client (${sorted.error})`, { cause: error });
+    }
+    if (sorted.kind === 'transient' || (sorted.kind === 'uncertain' && sorted.error === 'timeout')) {
+      throw new AuthError('idp_unavailable', `the token endpoint is unavailable (${sorted.error})`, { cause: error });
+    }
+    throw new AuthError('callback_failed', `the sign-in response could not be validated (${sorted.error})`, { cause: error });
+  }
+  const claims = response.claims();
+  if (!claims || !response.id_token) throw new AuthError('callback_failed', 'the IdP returned no ID token');
+  // OIDC Core 3.1.3.7 (5); openid-client compares azp only when aud names several clients.
+  if (claims.azp !== undefined && claims.azp !== config.clientMetadata().client_id) throw new AuthError('callback_failed', 'the ID token was issued to another client (azp)');
+  await verifyIdTokenSignature(response.id_token);
+  let name = stringClaim(claims.name);
+  let email = stringClaim(claims.email);
+  if (!name || !email) {
+    try {
+      const info = await client.fetchUserInfo(config, response.access_token, claims.sub);
+      name ??= stringClaim(info.name);
+      email ??= stringClaim(info.email);
+    } catch (error) {
+      throw new AuthError('callback_failed', 'userinfo could not be read or its subject did not match', { cause: error });
+    }
+  }
+  return { tokens: tokenSetFrom(response, now), subject: claims.sub, name, email, idpSid: stringClaim(claims.sid) };
+}
+
+export type RefreshResult =
+  | { readonly kind: 'ok'; readonly tokens: TokenSet }
+  /** The grant is gone, or the IdP's answer cannot be trusted: the session ends. */
+  | { readonly kind: 'terminal'; readonly error: string }
+  /** The IdP did not process the request (unreachable, 5xx, 429): the token is still good. */
+  | { readonly kind: 'transient'; readonly error: string }
+  /**
+   * The request was sent and no readable answer came back (timeout, connection cut, a 200
+   * that cannot be parsed): the IdP may have rotated the token, so it must not be resent
+   * blindly (lib/auth/refresh/refresh.ts decides what follows).
+   */
+  | { readonly kind: 'uncertain'; readonly error: string }
+  /**
+   * The token endpoint refused this client before judging the grant (invalid_client, a
+   * 401, 403 or 404, a redirect): the operator's setting, not the person's session.
+   */
+  | { readonly kind: 'misconfigured'; readonly error: string };
+
+type RefreshFailure = Exclude<RefreshResult, { kind: 'ok' }>;
+
+/** OAuth error codes (RFC 6749 §5.2) that refuse this client, not the grant. */
+const CLIENT_REFUSED_OAUTH_ERRORS = new Set(['invalid_client', 'unauthorized_client']);
+/** OAuth error codes for the IdP's own trouble: it did not process the request. */
+const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
+/**
+ * Network failures that happen before any of the request reaches the IdP: no connection
+ * (refused, no route, no such host, connect timeout) or a TLS handshake that failed.
+ */
+const NOT_DELIVERED_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+/** openid-client's codes for a request it refused to send (a token endpoint that is not https). */
+const NOT_SENT_CODES = new Set(['OAUTH_HTTP_REQUEST_FORBIDDEN', 'OAUTH_REQUEST_PROTOCOL_FORBIDDEN']);
+/** oauth4webapi's codes for an ID token that fails validation. */
+const ID_TOKEN_CODES = new Set(['OAUTH_JWT_CLAIM_COMPARISON_FAILED', 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED']);
+
+/** What the token endpoint's HTTP status says when no OAuth error code says more. */
+function classifyStatus(status: number, error: string): RefreshFailure {
+  // A success status whose body could not be used: the IdP has probably rotated.
+  if (status < 300) return { kind: 'uncertain', error };
+  // The token endpoint refused the request itself, whatever the body: some IdPs answer a
+  // spent refresh token with an empty or HTML 400 (checklist C.25).
+  if (status === 400) return { kind: 'terminal', error };
+  if (status === 408 || status === 429 || status >= 500) return { kind: 'transient', error };
+  // A redirect, 401, 403, 404, 405…: the credentials, the endpoint's URL or a firewall
+  // refused the request before anyone judged the grant. The operator's to fix.
+  return { kind: 'misconfigured', error };
+}
+
+/** An OAuth error answer, from its body or its WWW-Authenticate challenge: the code first, then the status. */
+function classifyOAuthError(status: number, code: string | undefined): RefreshFailure {
+  if (code !== undefined) {
+    if (CLIENT_REFUSED_OAUTH_ERRORS.has(code)) return { kind: 'misconfigured', error: code };
+    if (TRANSIENT_OAUTH_ERRORS.has(code)) return { kind: 'transient', error: code };
+    // The grant is gone, whatever status came with it.
+    if (code === 'invalid_grant') return { kind: 'terminal', error: code };
+  }
+  return classifyStatus(status, code ?? `http_${status}`);
+}
+
+/** A 200 whose ID token failed oauth4webapi's checks: a claim compared, a timestamp, a required claim, the `alg`. */
+function isIdTokenFailure(error: client.ClientError): boolean {
+  if (error.code !== undefined && ID_TOKEN_CODES.has(error.code)) return true;
+  const detail = (error.cause as { cause?: unknown } | undefined)?.cause;
+  return typeof detail === 'object' && detail !== null && ('claims' in detail || 'header' in detail);
+}
+
+function classifyClientError(error: client.ClientError): RefreshFailure {
+  const code = error.code ?? 'invalid_response';
+  if (code === 'OAUTH_TIMEOUT') return { kind: 'uncertain', error: 'timeout' };
+  if (NOT_SENT_CODES.has(code)) return { kind: 'transient', error: code };
+  // Not JSON, or not an OAuth error: only the status speaks.
+  if (error.cause instanceof Response) return classifyStatus(error.cause.status, error.cause.status < 300 ? code : `http_${error.cause.status}`);
+  if (isIdTokenFailure(error)) return { kind: 'terminal', error: 'id_token_invalid' };
+  // A 200 that cannot be used: unparseable, no access token, an unknown token type, an
+  // unreadable ID token, or cut off or timed out while its body was read.
+  return { kind: 'uncertain', error: code };
+}
+
+function networkCode(error: Error): string | undefined {
+  const cause = error.cause as { code?: unknown } | undefined;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+/**
+ * Sorts a failed token request (refresh, or the code exchange at sign-in) by what it says
+ * about the grant; oidc.test.ts holds one row per shape openid-client throws:
+ * - an OAuth error answer (a JSON body, or the `error` of a WWW-Authenticate challenge) is
+ *   definitive (`terminal`), except the IdP's own trouble (temporarily_unavailable, 5xx,
+ *   429: `transient`) and a refused client (invalid_client, unauthorized_client, 401, 403,
+ *   404: `misconfigured`);
+ * - without one, the status decides: 400 is definitive whatever the body, 5xx/408/429
+ *   transient, other 3xx/4xx misconfigured;
+ * - a 200 whose ID token fails validation is `terminal`: the answer cannot be trusted;
+ * - a 200 that cannot be read, a timeout, or a connection cut after sending is
+ *   `uncertain`: the IdP may have processed it;
+ * - a request that never left (no connection, a failed TLS handshake, an http endpoint
+ *   refused by openid-client) is `transient`: nothing reached the IdP.
+ */
+export function classifyRefreshError(error: unknown): RefreshFailure {
+  if (error instanceof client.ResponseBodyError) return classifyOAuthError(error.status, error.error);
+  // oidc-provider answers a refused client_secret_basic with one; openid-client throws it
+  // before reading the body.
+  if (error instanceof client.WWWAuthenticateChallengeError) return classifyOAuthError(error.status, challengeErrorCode(error));
+  if (error instanceof client.ClientError) return classifyClientError(error);
+  if (error instanceof Error) {
+    const code = networkCode(error);
+    if (code && NOT_DELIVERED_CODES.has(code)) return { kind: 'transient', error: code };
+    return { kind: 'uncertain', error: code ?? 'network' };
+  }
+  return { kind: 'uncertain', error: 'unknown' };
+}
+
+/**
+ * Refreshes at the token endpoint (OIDC Core 12). A refreshed ID token must name the
+ * same subject: openid-client v6 does not compare it with the original.
+ */
+export async function refreshGrant(refreshToken: string, expectedSubject: string, now: number): Promise<RefreshResult> {
+  let config: client.Configuration;
+  try {
+    config = await oidcConfiguration();
+  } catch {
+    return { kind: 'transient', error: 'discovery_failed' };
+  }
+  try {
+    const response = await client.refreshTokenGrant(config, refreshToken);
+    const claims = response.claims();
+    if (claims && claims.sub !== expectedSubject) return { kind: 'terminal', error: 'subject_changed' };
+    return { kind: 'ok', tokens: tokenSetFrom(response, now, refreshToken) };
+  } catch (error) {
+    const sorted = classifyRefreshError(error);
+    if (sorted.kind === 'misconfigured') logRefusedClient(error, 'sessions are kept, and answered 503, until it accepts it');
+    else logIdpProblem(`refresh failed (${sorted.kind}): ${describeIdpFailure(error)}`);
+    return sorted;
+  }
+}
+
+/** One line naming the method that was refused and the setting to try. */
+function logRefusedClient(error: unknown, consequence: string): void {
+  logIdpProblem(`the IdP refused this client at its token endpoint (${describeIdpFailure(error)}) using ${tokenAuthMethod}; ${consequence}. To fix: ${refusedClientAdvice(tokenAuthMethod)}`);
+}
+
+/** What token introspection (RFC 7662) says of a refresh token. */
+export type RefreshTokenProbe = 'active' | 'inactive' | 'unsupported' | 'unreachable';
+
+/**
+ * Asks the IdP whether a refresh token can still be used: after an attempt whose answer
+ * never came, `active` means the IdP did not process it and it is safe to send again.
+ */
+export async function probeRefreshToken(refreshToken: string): Promise<RefreshTokenProbe> {
+  try {
+    const config = await oidcConfiguration();
+    if (!config.serverMetadata().introspection_endpoint) return 'unsupported';
+    const answer = await client.tokenIntrospection(config, refreshToken, { token_type_hint: 'refresh_token' });
+    return answer.active ? 'active' : 'inactive';
+  } catch {
+    return 'unreachable';
+  }
+}
+
+/** Revokes a refresh token (RFC 7009) where the IdP offers it. Never throws: sign-out must not depend on it. */
+export async function revokeRefreshToken(refreshToken: string): Promise<boolean> {
+  try {
+    const config = await oidcConfiguration();
+    if (!config.serverMetadata().revocation_endpoint) return false;
+    await client.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where to send the browser for RP-initiated logout, or undefined when the IdP offers none. */
+export async function endSessionUrl(idTokenHint: string | undefined, state: string): Promise<URL | undefined> {
+  try {
+    const config = await oidcConfiguration();
+    if (!config.serverMetadata().end_session_endpoint) return undefined;
+    const params: Record<string, string> = { post_logout_redirect_uri: env().oidc.postLogoutRedirectUri, state, client_id: config.clientMetadata().client_id };
+    if (idTokenHint) params.id_token_hint = idTokenHint;
+    return client.buildEndSessionUrl(config, params);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a logout token from our IdP must be checked against (lib/auth/idp/logout-token.ts). */
+export interface IdpTokenRules {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly keys: JWTVerifyGetKey;
+  readonly algorithms: readonly string[];
+}
+
+type RemoteKeys = ReturnType<typeof createRemoteJWKSet>;
+let remoteKeys: { readonly uri: string; readonly keys: RemoteKeys } | undefined;
+
+async function tokenRules(): Promise<IdpTokenRules & { readonly keys: RemoteKeys }> {
+  const config = await oidcConfiguration();
+  const metadata = config.serverMetadata();
+  if (!metadata.jwks_uri) throw new AuthError('discovery_failed', 'the IdP publishes no jwks_uri');
+  if (remoteKeys?.uri !== metadata.jwks_uri) remoteKeys = { uri: metadata.jwks_uri, keys: createRemoteJWKSet(new URL(metadata.jwks_uri)) };
+  return {
+    issuer: metadata.issuer,
+    clientId: config.clientMetadata().client_id,
+    keys: remoteKeys.keys,
+    algorithms: metadata.id_token_signing_alg_values_supported ?? ['RS256'],
+  };
+}
+
+/** The IdP's issuer, our client id, its signing keys (JWKS, refetched on an unknown kid) and algorithms. */
+export function idpTokenRules(): Promise<IdpTokenRules> {
+  return tokenRules();
+}
+
+/** jose's codes for a token that the IdP's keys do not verify (as opposed to keys that could not be fetched). */
+const SIGNATURE_REFUSED_CODES = new Set([
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWS_INVALID',
+]);
+
+function signatureRefused(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && SIGNATURE_REFUSED_CODES.has(code);
+}
+
+/**
+ * Verifies the signature of an ID token from the token endpoint against the IdP's JWKS.
+ * openid-client skips it there (OIDC Core 3.1.3.7 lets the TLS connection stand in), so
+ * whoever could answer for the token endpoint — a TLS-intercepting proxy, a misissued
+ * certificate, an http issuer — could otherwise name any subject. A key the cached set
+ * lacks (the IdP rotated: a new `kid`, or a new key under the old one) is fetched once
+ * more, whatever jose's refetch cooldown says: this token came from the IdP over the back
+ * channel, not from a browser, so no one outside can make Renewal refetch with it.
+ */
+async function verifyIdTokenSignature(idToken: string): Promise<void> {
+  try {
+    const { keys, algorithms } = await tokenRules();
+    const verify = () => compactVerify(idToken, keys, { algorithms: [...algorithms] });
+    await verify().catch(async (error: unknown) => {
+      if (!signatureRefused(error)) throw error;
+      await keys.reload();
+      await verify();
+    });
+  } catch (error) {
+    if (signatureRefused(error)) throw new AuthError('callback_failed', 'the ID token\'s signature did not verify with the IdP\'s keys', { cause: error });
+    throw new AuthError('idp_unavailable', `the IdP's signing keys could not be read (${describeIdpFailure(error)})`, { cause: error });
+  }
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Db } from '../../db/client';
+import { createTestDb, type TestDb } from '../../db/test-db';
+import type { SessionData } from '../session-payload';
+
+// checkRegistry reads through the app's db(), which takes DATABASE_URL from the
+// environment on first use: point it at a fresh database before importing it.
+let testDb: TestDb;
+let db: Db;
+let registry: typeof import('./registry-check');
+const settings = { idleTimeoutSec: 3600, registryCheckSec: 5 };
+const NOW = 2_000_000_000;
+
+before(async () => {
+  testDb = await createTestDb();
+  db = testDb.db;
+  process.env.DATABASE_URL = testDb.url;
+  registry = await import('./registry-check');
+  await db.user.create({ data: { id: 'u', issuer: 'https://idp.test/', subject: 'alice' } });
+});
+after(() => testDb.close());
+
+async function session(id: string, lastSeen: number): Promise<SessionData> {
+  await db.session.create({ data: { id, userId: 'u', absoluteExpiresAt: new Date((NOW + 86400) * 1000), lastSeenAt: new Date(lastSeen * 1000) } });
+  return { v: 1, sid: id, userId: 'u', sub: 'alice', createdAt: NOW - 10, tokenVersion: 0, tokens: { accessToken: 'at', expiresAt: NOW + 60, issuedAt: NOW } };
+}
+
+test('an active session is active; an unknown one counts as revoked', async () => {
+  assert.equal(await registry.checkRegistry(await session('active-0123456789', NOW - 10), NOW, settings), 'active');
+  const ghost = { ...(await session('ghost-0123456789', NOW)), sid: 'not-in-the-registry' };
+  assert.equal(await registry.checkRegistry(ghost, NOW, settings), 'revoked');
+});
+
+test('a session idle for longer than the timeout is idle', async () => {
+  assert.equal(await registry.checkRegistry(await session('idle-0123456789', NOW - 3601), NOW, settings), 'idle');
+});
+
+test('the verdict is cached for the interval, and forgotten at once on a local revocation', async () => {
+  const s = await session('cached-0123456789', NOW - 10);
+  assert.equal(await registry.checkRegistry(s, NOW, settings), 'active');
+  await db.session.update({ where: { id: s.sid }, data: { revokedAt: new Date(), revokedReason: 'elsewhere' } });
+  assert.equal(await registry.checkRegistry(s, NOW + 4, settings), 'active', 'within the interval: cached');
+  assert.equal(await registry.checkRegistry(s, NOW + 5, settings), 'revoked', 'after the interval: read again');
+
+  const t = await session('forgotten-0123456789', NOW - 10);
+  assert.equal(await registry.checkRegistry(t, NOW, settings), 'active');
+  await db.session.update({ where: { id: t.sid }, data: { revokedAt: new Date() } });
+  registry.forgetRegistryVerdict(t.sid);
+  assert.equal(await registry.checkRegistry(t, NOW + 1, settings), 'revoked');
+});
+
+test('the person\'s activity moves lastSeenAt forward, at most once a minute', async () => {
+  const s = await session('touched-0123456789', NOW - 120);
+  await registry.checkRegistry(s, NOW, settings, true);
+  const row = await db.session.findUniqueOrThrow({ where: { id: s.sid } });
+  assert.equal(row.lastSeenAt.getTime(), NOW * 1000);
+  await registry.checkRegistry(s, NOW + 30, settings, true);
+  const again = await db.session.findUniqueOrThrow({ where: { id: s.sid } });
+  assert.equal(again.lastSeenAt.getTime(), NOW * 1000);
+  await registry.checkRegistry(s, NOW + 61, settings, true);
+  assert.equal((await db.session.findUniqueOrThrow({ where: { id: s.sid } })).lastSeenAt.getTime(), (NOW + 61) * 1000, 'touched again within the cached interval');
+});
+
+test('idle timeout means the person is idle: background requests (a tab renewing itself) never move lastSeenAt', async () => {
+  const s = await session('abandoned-tab-0123456789', NOW - 120);
+  for (let t = 0; t <= 3600; t += 600) await registry.checkRegistry(s, NOW + t, settings, false);
+  assert.equal((await db.session.findUniqueOrThrow({ where: { id: s.sid } })).lastSeenAt.getTime(), (NOW - 120) * 1000);
+  assert.equal(await registry.checkRegistry(s, NOW + 3600, settings, false), 'idle');
+});
+
+test('a short idle timeout is touched often enough to be kept by activity', async () => {
+  const short = { idleTimeoutSec: 12, registryCheckSec: 5 };
+  const s = await session('short-idle-0123456789', NOW);
+  for (let t = 3; t <= 30; t += 3) assert.equal(await registry.checkRegistry(s, NOW + t, short, true), 'active', `after ${t} s of steady activity`);
+});
+
+test('back-channel logout ends the sessions its sid names, else every session of its sub at this issuer; each jti once', async () => {
+  const { acceptLogoutTokenOnce, revokeForIdpLogout } = await import('./registry');
+  await db.user.create({ data: { id: 'u2', issuer: 'https://idp.test/', subject: 'bob' } });
+  const make = (id: string, userId: string, idpSid: string) =>
+    db.session.create({ data: { id, userId, idpSid, absoluteExpiresAt: new Date((NOW + 86400) * 1000) } });
+  await make('bcl-alice-laptop-0123456789', 'u', 'idp-sid-a');
+  await make('bcl-alice-phone-0123456789', 'u', 'idp-sid-b');
+  await make('bcl-bob-0123456789', 'u2', 'idp-sid-a');
+
+  const bySid = await revokeForIdpLogout('https://idp.test/', { sid: 'idp-sid-a', sub: 'alice' }, new Date());
+  assert.deepEqual(bySid.map((s) => s.id), ['bcl-alice-laptop-0123456789'], 'the sid, and only for that person');
+  const bySub = await revokeForIdpLogout('https://idp.test/', { sub: 'alice' }, new Date());
+  assert.ok(bySub.some((s) => s.id === 'bcl-alice-phone-0123456789'));
+  assert.ok(bySub.every((s) => s.userId === 'u'), 'only alice\'s sessions');
+  assert.equal(await db.session.count({ where: { userId: 'u', revokedAt: null } }), 0, 'every session of alice at this issuer');
+  assert.equal((await revokeForIdpLogout('https://other-idp.test/', { sub: 'bob' }, new Date())).length, 0, 'another issuer\'s bob is someone else');
+  assert.equal((await db.session.findUniqueOrThrow({ where: { id: 'bcl-bob-0123456789' } })).revokedAt, null);
+  assert.equal((await db.session.findUniqueOrThrow({ where: { id: 'bcl-alice-laptop-0123456789' } })).revokedReason, 'idp_logout');
+
+  const token = { jti: 'jti-1', sub: 'nobody', rememberUntil: new Date((NOW + 120) * 1000) };
+  assert.deepEqual(await acceptLogoutTokenOnce('https://idp.test/', token, new Date(NOW * 1000)), []);
+  assert.equal(await acceptLogoutTokenOnce('https://idp.test/', token, new Date(NOW * 1000)), undefined, 'a replay is refused');
+});
+
+test('for renders, a database that does not answer gets the last verdict read, if recent; otherwise the error', async () => {
+  const s = await session('lastknown-0123456789', NOW - 10);
+  assert.equal(await registry.checkRegistryOrLastKnown(s, NOW, settings), 'active');
+  await db.$executeRawUnsafe('ALTER TABLE "Session" RENAME TO "SessionUnreachable"');
+  try {
+    await assert.rejects(registry.checkRegistry(s, NOW + 6, settings), 'the proxy and handlers still see the failure');
+    assert.equal(await registry.checkRegistryOrLastKnown(s, NOW + 6, settings), 'active');
+    await assert.rejects(registry.checkRegistryOrLastKnown(s, NOW + 31, settings), 'too old to stand in');
+  } finally {
+    await db.$executeRawUnsafe('ALTER TABLE "SessionUnreachable" RENAME TO "Session"');
+  }
+});

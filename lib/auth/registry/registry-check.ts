@@ -1,0 +1,94 @@
+import 'server-only';
+import { db } from '../../db';
+import type { SessionPayload } from '../session-payload';
+import { IDP_LOGOUT_REASON, REPLACED_REASON } from './registry';
+
+/**
+ * What the registry says about a session, when it was consulted. `replaced`: this browser
+ * signed in again, so its newer cookie must not be cleared by an answer about the old one.
+ * `idp_logout`: revoked because the person signed out at the IdP (back-channel logout).
+ */
+export type RegistryVerdict = 'active' | 'revoked' | 'idp_logout' | 'replaced' | 'idle';
+
+/**
+ * The registry's word on a session, cached per process for a few seconds: a valid
+ * cookie is validated by cryptography alone, and the database is read at most once per
+ * interval per session. Revocations made by this process take effect at once
+ * (`forgetRegistryVerdict`); those made elsewhere within the interval.
+ */
+interface Cached {
+  readonly verdict: RegistryVerdict;
+  readonly checkedAt: number;
+  /** When the person last did something, as far as this process knows. */
+  lastSeen: number;
+}
+
+const MAX_ENTRIES = 10_000;
+// On globalThis: Next.js bundles the proxy and the route handlers separately, and a
+// sign-out handled by a route must clear what the proxy caches in the same process.
+const globalForCache = globalThis as unknown as { renewalRegistryVerdicts?: Map<string, Cached> };
+const cache = (globalForCache.renewalRegistryVerdicts ??= new Map<string, Cached>());
+
+export interface RegistryCheckSettings {
+  readonly idleTimeoutSec: number;
+  readonly registryCheckSec: number;
+}
+
+/** lastSeenAt is written at most this often per session (or a quarter of a short idle timeout). */
+const TOUCH_INTERVAL_SEC = 60;
+
+/**
+ * The registry's verdict on `session`. `activity`: this request is the person's own doing
+ * (a navigation, a form post or action, a state-changing API call) and so moves the
+ * idle timeout on; background requests (a page refreshing itself, prefetches, polling
+ * fetches) do not, or an open tab would keep its session alive forever.
+ */
+export async function checkRegistry(session: Pick<SessionPayload, 'sid'>, now: number, settings: RegistryCheckSettings, activity = false): Promise<RegistryVerdict> {
+  let cached = cache.get(session.sid);
+  if (!cached || now - cached.checkedAt >= settings.registryCheckSec) {
+    cached = await readVerdict(session.sid, now, settings);
+    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.delete(session.sid);
+    cache.set(session.sid, cached);
+  }
+  const touchEverySec = Math.max(1, Math.min(TOUCH_INTERVAL_SEC, Math.floor(settings.idleTimeoutSec / 4)));
+  if (activity && cached.verdict === 'active' && now - cached.lastSeen >= touchEverySec) {
+    cached.lastSeen = now;
+    await db().session.updateMany({ where: { id: session.sid, revokedAt: null }, data: { lastSeenAt: new Date(now * 1000) } });
+  }
+  return cached.verdict;
+}
+
+async function readVerdict(sid: string, now: number, settings: RegistryCheckSettings): Promise<Cached> {
+  const row = await db().session.findUnique({ where: { id: sid }, select: { revokedAt: true, revokedReason: true, lastSeenAt: true } });
+  if (!row || row.revokedAt) {
+    const verdict = row?.revokedReason === REPLACED_REASON ? 'replaced' : row?.revokedReason === IDP_LOGOUT_REASON ? 'idp_logout' : 'revoked';
+    return { verdict, checkedAt: now, lastSeen: 0 };
+  }
+  const lastSeen = Math.floor(row.lastSeenAt.getTime() / 1000);
+  return { verdict: now - lastSeen > settings.idleTimeoutSec ? 'idle' : 'active', checkedAt: now, lastSeen };
+}
+
+/** How old a verdict may be to stand in for one the database cannot give right now. */
+const LAST_KNOWN_MAX_AGE_SEC = 30;
+
+/**
+ * For renders the proxy has just admitted (Server Components, the header): the
+ * registry's verdict or, when the database does not answer, the last one this process
+ * read if it is recent. A page is not turned into a 500 by a database hiccup that began
+ * after the proxy let its request through; requests that renew still get a 503.
+ */
+export async function checkRegistryOrLastKnown(session: Pick<SessionPayload, 'sid'>, now: number, settings: RegistryCheckSettings): Promise<RegistryVerdict> {
+  try {
+    return await checkRegistry(session, now, settings);
+  } catch (error) {
+    const cached = cache.get(session.sid);
+    if (cached && now - cached.checkedAt <= LAST_KNOWN_MAX_AGE_SEC) return cached.verdict;
+    throw error;
+  }
+}
+
+/** Call after revoking a session so this process stops accepting it immediately. */
+export function forgetRegistryVerdict(sessionId: string): void {
+  cache.delete(sessionId);
+}
