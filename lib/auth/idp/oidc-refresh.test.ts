@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { json, type LocalIdp, startLocalIdp } from './local-idp.test-support';
 
 /**
  * refreshGrant against a local IdP (discovery, JWKS, token endpoint) whose token
  * responses each test chooses: a refreshed ID token naming someone else, and responses
  * without expires_in.
  */
-let server: Server;
 let issuer: string;
 let privateKey: CryptoKey;
 let tokenResponse: () => Record<string, unknown> = () => ({});
@@ -17,35 +15,21 @@ let tokenStatus = 200;
 let tokenHeaders: Record<string, string> = {};
 let refreshGrant: typeof import('./oidc').refreshGrant;
 
-function json(res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-}
+let idp: LocalIdp;
 
 before(async () => {
   const keys = await generateKeyPair('RS256', { extractable: true });
   privateKey = keys.privateKey;
   const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  server = createServer((req, res) => {
-    if (req.url === '/.well-known/openid-configuration') {
-      return json(res, {
-        issuer,
-        authorization_endpoint: `${issuer}/auth`,
-        token_endpoint: `${issuer}/token`,
-        jwks_uri: `${issuer}/jwks`,
-        id_token_signing_alg_values_supported: ['RS256'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic'],
-      });
-    }
-    if (req.url === '/jwks') return json(res, { keys: [jwk] });
-    if (req.url === '/token') return json(res, tokenResponse(), tokenStatus, tokenHeaders);
-    res.writeHead(404).end();
+  idp = await startLocalIdp({
+    jwks: (res) => json(res, { keys: [jwk] }),
+    token: (res) => json(res, tokenResponse(), tokenStatus, tokenHeaders),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  issuer = idp.issuer;
   Object.assign(process.env, { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'app', OIDC_CLIENT_SECRET: 'secret' });
   ({ refreshGrant } = await import('./oidc'));
 });
-after(() => server.close());
+after(() => idp.close());
 
 async function idToken(sub: string, overrides: { iss?: string; aud?: string; exp?: string } = {}): Promise<string> {
   return new SignJWT({ sub })

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { isAuthError } from '../errors';
+import { json, type LocalIdp, startLocalIdp } from './local-idp.test-support';
 
 /**
  * finishSignIn against a local IdP (discovery, JWKS, token endpoint) whose answers each test
@@ -11,7 +11,6 @@ import { isAuthError } from '../errors';
  * and the ID token's signature, which openid-client does not check for a token endpoint
  * answer, across a key rotation and from a key the IdP never published.
  */
-let server: Server;
 let issuer: string;
 let tokenReply: (res: ServerResponse, nonce: string) => void | Promise<void> = () => {};
 let jwksReply: (res: ServerResponse) => void;
@@ -32,43 +31,25 @@ async function published(...keys: SigningKey[]): Promise<(res: ServerResponse) =
   return (res) => json(res, jwks);
 }
 
-function json(res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-}
-
 let idpKey: SigningKey;
+
+let idp: LocalIdp;
 
 before(async () => {
   idpKey = await newKey('k1');
   jwksReply = await published(idpKey);
-  server = createServer((req, res) => {
-    req.resume();
-    if (req.url === '/.well-known/openid-configuration') {
-      return json(res, {
-        issuer,
-        authorization_endpoint: `${issuer}/auth`,
-        token_endpoint: `${issuer}/token`,
-        jwks_uri: `${issuer}/jwks`,
-        id_token_signing_alg_values_supported: ['RS256'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic'],
-      });
-    }
-    if (req.url === '/jwks') {
+  idp = await startLocalIdp({
+    jwks(res) {
       jwksFetches += 1;
-      return jwksReply(res);
-    }
-    if (req.url === '/token') return void tokenReply(res, nonce);
-    res.writeHead(404).end();
+      jwksReply(res);
+    },
+    token: (res) => tokenReply(res, nonce),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  issuer = idp.issuer;
   Object.assign(process.env, { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'app', OIDC_CLIENT_SECRET: 'secret', REFRESH_TIMEOUT_MS: '500' });
   ({ finishSignIn } = await import('./oidc'));
 });
-after(() => {
-  server.closeAllConnections();
-  server.close();
-});
+after(() => idp.close());
 
 async function idToken(key: SigningKey, claims: Record<string, unknown> = {}): Promise<string> {
   return new SignJWT({ sub: 'alice', name: 'Alice', email: 'alice@example.test', nonce, ...claims })

@@ -6,8 +6,8 @@ import { sealTokens } from '../cookie/sealed-cookie';
 import type { RefreshResult, RefreshTokenProbe } from '../idp/oidc';
 import type { SessionData, TokenSet } from '../session-payload';
 import { ADOPTABLE_GENERATIONS_BEHIND, createRenewer, hashRefreshToken, publishReauthentication, type RenewerDeps } from './refresh';
+import { createSession, rotatingIdp as rotatingIdpAt, TEST_COOKIE as cookie } from './renewal.test-support';
 
-const cookie = { secrets: { 1: 'c'.repeat(32) }, secure: false, absoluteLifetimeSec: 3600 };
 for (const kind of testDatabaseKinds()) {
 describe(`refresh coordination on ${kind}`, () => {
   let testDb: TestDb;
@@ -21,21 +21,7 @@ describe(`refresh coordination on ${kind}`, () => {
   let clock = 1_800_000_000;
   let sid = '';
 
-  /** An IdP that rotates strictly: each refresh token works once. */
-  function rotatingIdp(delayMs = 50) {
-    const spent = new Set<string>();
-    let issued = 0;
-    const calls: string[] = [];
-    const refresh = async (refreshToken: string): Promise<RefreshResult> => {
-      calls.push(refreshToken);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      if (spent.has(refreshToken)) return { kind: 'terminal', error: 'invalid_grant' };
-      spent.add(refreshToken);
-      issued += 1;
-      return { kind: 'ok', tokens: { accessToken: `at-${issued}`, refreshToken: `rt-${issued}`, expiresAt: clock + 60, issuedAt: clock } };
-    };
-    return { refresh, calls };
-  }
+  const rotatingIdp = (delayMs = 50) => rotatingIdpAt(() => clock, delayMs);
 
   const revoked: string[] = [];
   function renewer(refresh: RenewerDeps['refresh'], options: { graceSec?: number; probe?: RenewerDeps['probe']; db?: RenewerDeps['db'] } = {}) {
@@ -51,19 +37,10 @@ describe(`refresh coordination on ${kind}`, () => {
     });
   }
 
-  async function newSession(tokens: TokenSet = { accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: clock - 1, issuedAt: clock - 61 }): Promise<SessionData> {
-    sid = `sid-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-    const user = await db.user.create({ data: { id: `u-${sid}`, issuer: 'https://idp.test/', subject: `alice-${sid}` } });
-    await db.session.create({
-      data: {
-        id: sid,
-        userId: user.id,
-        absoluteExpiresAt: new Date((clock + 3600) * 1000),
-        refreshTokenHash: hashRefreshToken(tokens.refreshToken!),
-        latestTokens: await sealTokens(tokens, cookie),
-      },
-    });
-    return { v: 1, sid, userId: user.id, sub: 'alice', createdAt: clock - 100, tokenVersion: 0, tokens };
+  async function newSession(tokens?: TokenSet): Promise<SessionData> {
+    const session = await createSession(db, clock, tokens);
+    sid = session.sid;
+    return session;
   }
 
   beforeEach(() => {

@@ -2,13 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Db } from '../../db/client';
 import { createTestDb, type TestDb, testDatabaseKinds } from '../../db/test-db';
-import { sealTokens } from '../cookie/sealed-cookie';
-import type { RefreshResult } from '../idp/oidc';
 import type { SessionData, SessionReference, TokenSet } from '../session-payload';
 import { ADOPTABLE_GENERATIONS_BEHIND, createRenewer, hashRefreshToken, type RenewerDeps } from './refresh';
 import { referenceTo, resolveReference, withNewestTokens } from './token-ref';
+import { createSession, rotatingIdp as rotatingIdpAt, TEST_COOKIE as cookie } from './renewal.test-support';
 
-const cookie = { secrets: { 1: 'c'.repeat(32) }, secure: false, absoluteLifetimeSec: 3600 };
 const GRACE_SEC = 60;
 
 for (const kind of testDatabaseKinds()) {
@@ -24,20 +22,7 @@ describe(`reference mode on ${kind}`, () => {
   let clock = 1_850_000_000;
   let sid = '';
 
-  /** An IdP that rotates strictly: each refresh token works once. */
-  function rotatingIdp() {
-    const spent = new Set<string>();
-    let issued = 0;
-    const calls: string[] = [];
-    const refresh = async (refreshToken: string): Promise<RefreshResult> => {
-      calls.push(refreshToken);
-      if (spent.has(refreshToken)) return { kind: 'terminal', error: 'invalid_grant' };
-      spent.add(refreshToken);
-      issued += 1;
-      return { kind: 'ok', tokens: { accessToken: `at-${issued}`, refreshToken: `rt-${issued}`, expiresAt: clock + 60, issuedAt: clock } };
-    };
-    return { refresh, calls };
-  }
+  const rotatingIdp = () => rotatingIdpAt(() => clock);
 
   function renewer(refresh: RenewerDeps['refresh']) {
     return createRenewer({
@@ -52,19 +37,10 @@ describe(`reference mode on ${kind}`, () => {
     });
   }
 
-  async function newSession(tokens: TokenSet = { accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: clock - 1, issuedAt: clock - 61 }): Promise<SessionData> {
-    sid = `sid-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-    const user = await db.user.create({ data: { id: `u-${sid}`, issuer: 'https://idp.test/', subject: `alice-${sid}` } });
-    await db.session.create({
-      data: {
-        id: sid,
-        userId: user.id,
-        absoluteExpiresAt: new Date((clock + 3600) * 1000),
-        refreshTokenHash: tokens.refreshToken ? hashRefreshToken(tokens.refreshToken) : null,
-        latestTokens: await sealTokens(tokens, cookie),
-      },
-    });
-    return { v: 1, sid, userId: user.id, sub: 'alice', createdAt: clock - 100, tokenVersion: 0, tokens };
+  async function newSession(tokens?: TokenSet): Promise<SessionData> {
+    const session = await createSession(db, clock, tokens);
+    sid = session.sid;
+    return session;
   }
 
   /** Renews `session` `times` times in a row, each past the grace window; returns every generation. */

@@ -1,0 +1,49 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local IdP for idp/'s tests: discovery, a JWKS and a token endpoint whose answers each
+ * test chooses. Listens on 127.0.0.1 at a free port.
+ */
+export interface LocalIdp {
+  readonly issuer: string;
+  close(): void;
+}
+
+export interface LocalIdpAnswers {
+  jwks(res: ServerResponse): void;
+  token(res: ServerResponse): void | Promise<void>;
+}
+
+export function json(res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+export async function startLocalIdp(answers: LocalIdpAnswers): Promise<LocalIdp> {
+  let issuer = '';
+  const server = createServer((req, res) => {
+    req.resume();
+    if (req.url === '/.well-known/openid-configuration') {
+      return json(res, {
+        issuer,
+        authorization_endpoint: `${issuer}/auth`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        id_token_signing_alg_values_supported: ['RS256'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic'],
+      });
+    }
+    if (req.url === '/jwks') return answers.jwks(res);
+    if (req.url === '/token') return void answers.token(res);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    issuer,
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
