@@ -39,7 +39,7 @@ test('a burst of 50 requests with one expired cookie, spread over two instances,
   expect(stats.tokenErrors).toEqual({});
 });
 
-/** How many generations behind a cookie may be and still adopt, past the grace window (lib/auth/refresh/refresh.ts). */
+/** How many generations behind a cookie may be and still adopt, past the grace window (lib/auth/refresh/coordination.ts). */
 const ADOPTABLE_GENERATIONS_BEHIND = 5;
 
 test('an older cookie adopts the newest tokens on either instance; past the grace window the last five generations still do, and older ones are refused without reaching the IdP or clearing the cookie', async ({ page, context }) => {

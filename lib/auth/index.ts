@@ -33,7 +33,7 @@ export { logServiceFailure, sessionFailure, signInPath } from './entry/session-f
 export { eventLabel } from './account/event-labels';
 export { endOtherOwnSessions, endOwnSession, listOwnSessions, type OwnSession } from './account/own-sessions';
 export { sessionTimeline } from './account/session-timeline';
-export type { LegendKey, MarkerKind, TimelineChart } from './account/timeline';
+export type { LegendKey, MarkerKind, TimelineChart } from './account/timeline-layout';
 export { recentEvents } from './registry/registry';
 
 export { AuthError, type AuthErrorCode, isAuthError } from './errors';

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { env } from '../../lib/env';
 import { db } from '../../lib/db';
 import { unsealIron } from '../../lib/auth/cookie/iron-unseal';
-import { hashRefreshToken } from '../../lib/auth/refresh/refresh';
+import { hashRefreshToken } from '../../lib/auth/refresh/coordination';
 import { type CookieJar, sealSession } from '../../lib/auth/cookie/sealed-cookie';
 import { cookieSettings, validateRequest } from '../../lib/auth/refresh/runtime';
 import type { SessionData } from '../../lib/auth/session-payload';

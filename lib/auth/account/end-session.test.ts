@@ -10,12 +10,12 @@ import type { SessionData } from '../session-payload';
 const app = globalThis as unknown as { renewalDb?: Db };
 
 let endSession: typeof import('./end-session').endSession;
-let refresh: typeof import('../refresh/refresh');
+let refresh: typeof import('../refresh/coordination');
 let runtime: typeof import('../refresh/runtime');
 let sealTokens: typeof import('../cookie/sealed-cookie').sealTokens;
 before(async () => {
   ({ endSession } = await import('./end-session'));
-  refresh = await import('../refresh/refresh');
+  refresh = await import('../refresh/coordination');
   runtime = await import('../refresh/runtime');
   ({ sealTokens } = await import('../cookie/sealed-cookie'));
 });

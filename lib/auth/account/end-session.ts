@@ -25,7 +25,7 @@ export async function endSession(session: SessionData, reason: string, auditType
 /**
  * Revokes the row, then reads its token set and clears it, in one transaction. In that
  * order because a refresh publishes its new generation only while the row is unrevoked
- * (lib/auth/refresh/refresh.ts): read first, a refresh landing in between would leave its fresh
+ * (lib/auth/refresh/coordination.ts): read first, a refresh landing in between would leave its fresh
  * refresh token live at the IdP, held by nobody. Revoked first, every refresh either
  * published before (its tokens are the ones read here) or finds the row revoked and
  * revokes its new token itself. Returns the sealed set, if the row still held one.

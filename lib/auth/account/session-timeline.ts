@@ -3,7 +3,7 @@ import { env } from '../../env';
 import { refreshWindow } from '../refresh/decision';
 import { nowSeconds } from '../refresh/runtime';
 import type { SessionData } from '../session-payload';
-import { buildTimeline, layoutTimeline, type TimelineChart, type TimelineEvent } from './timeline';
+import { buildTimeline, layoutTimeline, type TimelineChart, type TimelineEvent } from './timeline-layout';
 
 /**
  * The dashboard's timeline chart of `session`: the audit `events` the page lists (so its

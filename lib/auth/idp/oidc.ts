@@ -74,7 +74,7 @@ export interface SignInTransaction {
   readonly returnTo: string;
   /**
    * `prompt=none`: renew a session whose refresh token was lost without asking the
-   * person anything, if the IdP still knows them (lib/auth/refresh/refresh.ts, "re-authenticate").
+   * person anything, if the IdP still knows them (lib/auth/refresh/coordination.ts, "re-authenticate").
    */
   readonly silent: boolean;
 }
@@ -200,7 +200,7 @@ export type RefreshResult =
   /**
    * The request was sent and no readable answer came back (timeout, connection cut, a 200
    * that cannot be parsed): the IdP may have rotated the token, so it must not be resent
-   * blindly (lib/auth/refresh/refresh.ts decides what follows).
+   * blindly (lib/auth/refresh/coordination.ts decides what follows).
    */
   | { readonly kind: 'uncertain'; readonly error: string }
   /**

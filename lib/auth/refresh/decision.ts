@@ -16,7 +16,7 @@ export type Decision =
   /** The refresh token is lost (spent by an attempt whose answer never came): ask the IdP again, silently. */
   | { readonly kind: 'reauthenticate'; readonly session: SessionPayload };
 
-/** The outcome of asking for fresh tokens (lib/auth/refresh/refresh.ts). */
+/** The outcome of asking for fresh tokens (lib/auth/refresh/coordination.ts). */
 export type RenewOutcome =
   | { readonly kind: 'renewed'; readonly session: SessionData }
   /** Definitive: the grant is gone, the session revoked, or the cookie superseded. */

@@ -2,7 +2,7 @@ import type { Db } from '../../db/client';
 import { sealTokens } from '../cookie/sealed-cookie';
 import type { RefreshResult } from '../idp/oidc';
 import type { SessionData, TokenSet } from '../session-payload';
-import { hashRefreshToken } from './refresh';
+import { hashRefreshToken } from './coordination';
 
 /** What refresh/'s tests share: cookie settings, an IdP that rotates strictly, a session row. */
 export const TEST_COOKIE = { secrets: { 1: 'c'.repeat(32) }, secure: false, absoluteLifetimeSec: 3600 };

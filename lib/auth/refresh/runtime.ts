@@ -1,6 +1,6 @@
 /**
  * refresh/ — keeping a session alive: the decision table (decision.ts), validateSession
- * (validate.ts), renewal coordinated across requests and instances (refresh.ts,
+ * (validate.ts), renewal coordinated across requests and instances (coordination.ts,
  * token-ref.ts), what each decision writes (decision-effects.ts), and here the wiring of
  * all of it to this app's configuration, database and IdP. Uses registry/, idp/, cookie/.
  */
@@ -13,8 +13,8 @@ import { probeRefreshToken, refreshGrant, revokeRefreshToken } from '../idp/oidc
 import { checkRegistry, checkRegistryOrLastKnown, forgetRegistryVerdict } from '../registry/registry-check';
 import { pruneHourly } from '../registry/retention';
 import { isReference, type SessionData, type SessionPayload } from '../session-payload';
+import { createRenewer, type Renewer } from './coordination';
 import type { Decision } from './decision';
-import { createRenewer, type Renewer } from './refresh';
 import { referenceTo, resolveReference, withNewestTokens } from './token-ref';
 import { checkSessionReadOnly, liveSessionReadOnly, type ReadOnlyVerdict, validateSession, type ValidateDeps, type ValidateOptions } from './validate';
 

@@ -3,9 +3,9 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Db } from '../../db/client';
 import { createTestDb, type TestDb, testDatabaseKinds } from '../../db/test-db';
 import type { SessionData, SessionReference, TokenSet } from '../session-payload';
-import { ADOPTABLE_GENERATIONS_BEHIND, createRenewer, hashRefreshToken, type RenewerDeps } from './refresh';
-import { referenceTo, resolveReference, withNewestTokens } from './token-ref';
+import { ADOPTABLE_GENERATIONS_BEHIND, createRenewer, hashRefreshToken, type RenewerDeps } from './coordination';
 import { createSession, rotatingIdp as rotatingIdpAt, TEST_COOKIE as cookie } from './renewal.test-support';
+import { referenceTo, resolveReference, withNewestTokens } from './token-ref';
 
 const GRACE_SEC = 60;
 

@@ -2,7 +2,7 @@ import 'server-only';
 import type { Db } from '../../db/client';
 import { type CookieSettings, unsealTokens } from '../cookie/sealed-cookie';
 import { type SessionData, type SessionReference, withTokens } from '../session-payload';
-import { hashRefreshToken } from './refresh';
+import { hashRefreshToken } from './coordination';
 
 /**
  * Reference mode: a session whose tokens do not fit in a cookie keeps them in its registry

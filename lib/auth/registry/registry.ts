@@ -5,7 +5,7 @@
  */
 /**
  * The session registry (one row per session: the server's word on whether it lives, and
- * the refresh-coordination state of lib/auth/refresh/refresh.ts) and the audit trail.
+ * the refresh-coordination state of lib/auth/refresh/coordination.ts) and the audit trail.
  */
 import 'server-only';
 import { randomBytes } from 'node:crypto';

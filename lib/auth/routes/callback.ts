@@ -7,7 +7,7 @@ import { COOKIE_BUDGET, readSessionCookie, sealTokens, sessionCookieWrites } fro
 import { noticePage, unavailablePage } from '../entry/notice-page';
 import { isAuthError } from '../errors';
 import { finishSignIn, type SignedIn, type SignInTransaction } from '../idp/oidc';
-import { hashRefreshToken, publishReauthentication } from '../refresh/refresh';
+import { hashRefreshToken, publishReauthentication } from '../refresh/coordination';
 import { cookieFits, cookieSettings, nowSeconds, readSession, sealForCookie } from '../refresh/runtime';
 import { audit, createSession, newSessionId, REPLACED_REASON, upsertUser } from '../registry/registry';
 import { absoluteExpiry, SESSION_PAYLOAD_VERSION, type SessionData } from '../session-payload';

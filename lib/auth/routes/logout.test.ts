@@ -22,7 +22,7 @@ let handleLogout: typeof import('./logout').handleLogout;
 let handleBackchannelLogout: typeof import('./backchannel-logout').handleBackchannelLogout;
 let runtime: typeof import('../refresh/runtime');
 let cookies: typeof import('../cookie/sealed-cookie');
-let refresh: typeof import('../refresh/refresh');
+let refresh: typeof import('../refresh/coordination');
 
 const APP = 'http://localhost:3000';
 
@@ -51,7 +51,7 @@ before(async () => {
   ({ handleBackchannelLogout } = await import('./backchannel-logout'));
   runtime = await import('../refresh/runtime');
   cookies = await import('../cookie/sealed-cookie');
-  refresh = await import('../refresh/refresh');
+  refresh = await import('../refresh/coordination');
 });
 after(async () => {
   server.closeAllConnections();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { xAt } from '../../time-scale';
-import { buildTimeline, describeTimeline, layoutTimeline, legendOf, type TimelineEvent, type TimelineInput, timeTicks } from './timeline';
+import { buildTimeline, describeTimeline, layoutTimeline, legendOf, type TimelineEvent, type TimelineInput, timeTicks } from './timeline-layout';
 
 // 2026-01-01T10:00:00Z: clock labels below are read off this.
 const T0 = 1_767_261_600;

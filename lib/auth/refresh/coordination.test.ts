@@ -5,7 +5,7 @@ import { createTestDb, type TestDb, testDatabaseKinds } from '../../db/test-db';
 import { sealTokens } from '../cookie/sealed-cookie';
 import type { RefreshResult, RefreshTokenProbe } from '../idp/oidc';
 import type { SessionData, TokenSet } from '../session-payload';
-import { ADOPTABLE_GENERATIONS_BEHIND, createRenewer, hashRefreshToken, publishReauthentication, type RenewerDeps } from './refresh';
+import { ADOPTABLE_GENERATIONS_BEHIND, createRenewer, hashRefreshToken, publishReauthentication, type RenewerDeps } from './coordination';
 import { createSession, rotatingIdp as rotatingIdpAt, TEST_COOKIE as cookie } from './renewal.test-support';
 
 for (const kind of testDatabaseKinds()) {
