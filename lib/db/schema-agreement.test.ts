@@ -16,6 +16,7 @@ const MODELS: Record<string, Record<string, string>> = {
   Session: Prisma.SessionScalarFieldEnum,
   AuditEvent: Prisma.AuditEventScalarFieldEnum,
   LogoutToken: Prisma.LogoutTokenScalarFieldEnum,
+  SessionEnd: Prisma.SessionEndScalarFieldEnum,
 };
 
 /** Table name → column names, as the migrated database has them. */

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { createDb, type DatabaseKind, type Db } from './client';
 import { migrate } from './migrate';
@@ -71,6 +72,31 @@ export async function createTestDb(kind: DatabaseKind = 'sqlite'): Promise<TestD
     async close() {
       await db.$disconnect();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * For a describe block: a fresh database of `kind` made before its tests and dropped after
+ * them. Its fields are read once the tests run.
+ */
+export function useTestDb(kind: DatabaseKind): Omit<TestDb, 'close'> {
+  let current: TestDb | undefined;
+  before(async () => {
+    current = await createTestDb(kind);
+  });
+  after(() => current?.close());
+  const made = (): TestDb => {
+    if (!current) throw new Error('useTestDb: the database is made before the tests, not while they are declared');
+    return current;
+  };
+  return {
+    kind,
+    get db() {
+      return made().db;
+    },
+    get url() {
+      return made().url;
     },
   };
 }

@@ -35,7 +35,7 @@ function plans(settings: SoakSettings, startedAt: number): Plan[] {
     return startedAt + between(from, to) * 1000;
   };
   for (const i of order.slice(0, share)) {
-    const boundSeconds = signOutBoundSeconds(settings);
+    const boundSeconds = signOutBoundSeconds();
     result[i] = { kind: 'sign_out', at: when(boundSeconds), boundSeconds };
   }
   for (const i of order.slice(share, 2 * share)) {
@@ -44,7 +44,7 @@ function plans(settings: SoakSettings, startedAt: number): Plan[] {
   }
   // Half as many sign out at the IdP itself: back-channel logout under the same faults.
   for (const i of order.slice(2 * share, 2 * share + Math.ceil(share / 2))) {
-    const boundSeconds = signOutBoundSeconds(settings);
+    const boundSeconds = signOutBoundSeconds();
     result[i] = { kind: 'logout_at_idp', at: when(boundSeconds), boundSeconds };
   }
   return result;

@@ -49,7 +49,7 @@ export function buildReport(input: ReportInput) {
       accessTokenTtl: ACCESS_TOKEN_TTL,
       refreshGrace: REFRESH_GRACE,
       refreshTimeoutMs: REFRESH_TIMEOUT_MS,
-      signOutBoundSec: signOutBoundSeconds(settings),
+      signOutBoundSec: signOutBoundSeconds(),
       revocationBoundSec: revocationBoundSeconds(settings),
     },
     durationSec: input.durationSec,

@@ -70,9 +70,13 @@ export function readSoakSettings(env: NodeJS.ProcessEnv = process.env): SoakSett
   };
 }
 
-/** How long after a sign-out response every copy of that session must be refused (README: "within REGISTRY_CHECK_INTERVAL"). */
-export function signOutBoundSeconds(settings: SoakSettings): number {
-  return settings.registryCheckInterval + 1;
+/**
+ * How long after a sign-out response every copy of that session must be refused: every
+ * instance hears of an end within a second (lib/auth/registry/session-ends.ts), so 2 s
+ * leaves a loaded machine a second more, and no longer waits for REGISTRY_CHECK_INTERVAL.
+ */
+export function signOutBoundSeconds(): number {
+  return 2;
 }
 
 /** How long after a grant is revoked at the IdP every copy of the session must be refused. */

@@ -6,8 +6,8 @@ import { audit, type AuditType } from '../registry/registry';
 import type { SessionData, TokenSet } from '../session-payload';
 
 /**
- * Ends a session in the registry (so every instance refuses it within
- * REGISTRY_CHECK_INTERVAL, this one at once) and records why. Returns the newest token
+ * Ends a session in the registry (so this instance refuses it at once, every other within
+ * a second: registry/session-ends.ts) and records why. Returns the newest token
  * set: the registry may hold a newer one than the cookie that asked, and its refresh
  * token is the live one — sign-out revokes it at the IdP, with its ID token as the hint.
  *

@@ -46,7 +46,7 @@ function handleOf(sid: string): string {
 
 /**
  * Ends one of the person's other sessions: the registry (every instance refuses it within
- * REGISTRY_CHECK_INTERVAL), its live refresh token at the IdP (RFC 7009: that device's
+ * a second: registry/session-ends.ts), its live refresh token at the IdP (RFC 7009: that device's
  * grant), the audit trail. Returns false when `handle` names no other live session of theirs.
  */
 export async function endOwnSession(current: SessionData, handle: string): Promise<boolean> {

@@ -10,7 +10,7 @@ import { env } from '../../env';
 import { type CookieJar, type CookieSettings, readSessionCookie, sealSessionCookie, type Unsealed, unsealSession } from '../cookie/sealed-cookie';
 import { createUnsealMemo, type UnsealMemo } from '../cookie/unseal-memo';
 import { probeRefreshToken, refreshGrant, revokeRefreshToken } from '../idp/oidc';
-import { checkRegistry, checkRegistryOrLastKnown, forgetRegistryVerdict } from '../registry/registry-check';
+import { checkRegistry, checkRegistryOrLastKnown, followEndedSessions, forgetRegistryVerdict } from '../registry/registry-check';
 import { pruneHourly } from '../registry/retention';
 import { isReference, type SessionData, type SessionPayload } from '../session-payload';
 import { createRenewer, type Renewer } from './coordination';
@@ -74,7 +74,8 @@ function renewer(): Renewer {
 }
 
 function validateDeps(): ValidateDeps {
-  const { session } = env();
+  const { session, databaseUrl } = env();
+  followEndedSessions(databaseUrl);
   return {
     policy: session,
     unseal: (sealed) => unsealMemo().unseal(sealed, nowSeconds()),

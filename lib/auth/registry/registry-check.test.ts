@@ -50,6 +50,16 @@ test('the verdict is cached for the interval, and forgotten at once on a local r
   assert.equal(await registry.checkRegistry(t, NOW + 1, settings), 'revoked');
 });
 
+test('a read in flight when a session\'s end is heard of answers its own request but is not cached', async () => {
+  const s = await session('raced-0123456789', NOW - 10);
+  const pending = registry.checkRegistry(s, NOW, settings);
+  // Another instance ended the session; this process hears of it before its read answers.
+  registry.forgetRegistryVerdict(s.sid);
+  assert.equal(await pending, 'active', 'the read serves the request it was made for, sent before the end');
+  await db.session.update({ where: { id: s.sid }, data: { revokedAt: new Date() } });
+  assert.equal(await registry.checkRegistry(s, NOW + 1, settings), 'revoked', 'not cached: the next request reads again');
+});
+
 test('the person\'s activity moves lastSeenAt forward, at most once a minute', async () => {
   const s = await session('touched-0123456789', NOW - 120);
   await registry.checkRegistry(s, NOW, settings, true);

@@ -1,7 +1,9 @@
 import 'server-only';
 import { db } from '../../db';
+import { databaseKind } from '../../db/client';
 import type { SessionPayload } from '../session-payload';
 import { IDP_LOGOUT_REASON, REPLACED_REASON } from './registry';
+import { followSessionEnds, type SessionEnds } from './session-ends';
 
 /**
  * What the registry says about a session, when it was consulted. `replaced`: this browser
@@ -26,8 +28,14 @@ interface Cached {
 const MAX_ENTRIES = 10_000;
 // On globalThis: Next.js bundles the proxy and the route handlers separately, and a
 // sign-out handled by a route must clear what the proxy caches in the same process.
-const globalForCache = globalThis as unknown as { renewalRegistryVerdicts?: Map<string, Cached> };
+const globalForCache = globalThis as unknown as { renewalRegistryVerdicts?: Map<string, Cached>; renewalSessionEnds?: SessionEnds; renewalVerdictsForgotten?: { count: number } };
 const cache = (globalForCache.renewalRegistryVerdicts ??= new Map<string, Cached>());
+/**
+ * How many verdicts have been forgotten. A read that began before a session ended can
+ * answer after its end was heard of; such a read serves its own request (sent before the
+ * end) but is not cached, or it would undo the forgetting for REGISTRY_CHECK_INTERVAL.
+ */
+const forgotten = (globalForCache.renewalVerdictsForgotten ??= { count: 0 });
 
 export interface RegistryCheckSettings {
   readonly idleTimeoutSec: number;
@@ -46,10 +54,13 @@ const TOUCH_INTERVAL_SEC = 60;
 export async function checkRegistry(session: Pick<SessionPayload, 'sid'>, now: number, settings: RegistryCheckSettings, activity = false): Promise<RegistryVerdict> {
   let cached = cache.get(session.sid);
   if (!cached || now - cached.checkedAt >= settings.registryCheckSec) {
+    const forgottenBefore = forgotten.count;
     cached = await readVerdict(session.sid, now, settings);
-    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-    cache.delete(session.sid);
-    cache.set(session.sid, cached);
+    if (forgotten.count === forgottenBefore) {
+      if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+      cache.delete(session.sid);
+      cache.set(session.sid, cached);
+    }
   }
   const touchEverySec = Math.max(1, Math.min(TOUCH_INTERVAL_SEC, Math.floor(settings.idleTimeoutSec / 4)));
   if (activity && cached.verdict === 'active' && now - cached.lastSeen >= touchEverySec) {
@@ -90,5 +101,31 @@ export async function checkRegistryOrLastKnown(session: Pick<SessionPayload, 'si
 
 /** Call after revoking a session so this process stops accepting it immediately. */
 export function forgetRegistryVerdict(sessionId: string): void {
+  forgotten.count += 1;
   cache.delete(sessionId);
+}
+
+/**
+ * Starts, once per process, hearing of sessions ended by any instance (session-ends.ts):
+ * each drops its cached verdict here, so the session's next request reads the registry
+ * and is refused, within a second rather than REGISTRY_CHECK_INTERVAL.
+ */
+export function followEndedSessions(databaseUrl: string): void {
+  globalForCache.renewalSessionEnds ??= followSessionEnds({
+    db: db(),
+    listenUrl: databaseKind(databaseUrl) === 'postgresql' ? databaseUrl : undefined,
+    onEnded: forgetRegistryVerdict,
+    onProblem: logFollowProblem,
+  });
+}
+
+const PROBLEM_LOG_INTERVAL_MS = 60_000;
+let lastProblemLoggedAt = 0;
+
+/** Once a minute at most: a database that is down says so on every request already. */
+function logFollowProblem(error: unknown): void {
+  if (Date.now() - lastProblemLoggedAt < PROBLEM_LOG_INTERVAL_MS) return;
+  lastProblemLoggedAt = Date.now();
+  const what = error instanceof Error ? error.message : String(error);
+  console.warn(`renewal: cannot follow sessions ended on other instances (${what}); until it can, they are refused within REGISTRY_CHECK_INTERVAL`);
 }

@@ -7,7 +7,8 @@ import { env } from '../../env';
  * Retention: the registry keeps an ended session, and the audit trail an event, for
  * RETENTION_DAYS, so "why was I signed out?" can be answered; after that they go. A
  * logout token's `jti` goes as soon as the token could no longer pass (it was stored
- * with that moment as its expiry).
+ * with that moment as its expiry). The log of ended sessions (session-ends.ts) is read
+ * within seconds; its rows go after an hour.
  */
 
 export interface RetentionPolicy {
@@ -20,16 +21,19 @@ export interface Pruned {
   readonly auditEvents: number;
   readonly sessions: number;
   readonly logoutTokens: number;
+  readonly sessionEnds: number;
 }
 
 /** Rows per delete: each statement is short, so no lock is held for long (SQLite has one for the whole file). */
 const BATCH_SIZE = 500;
 const DAY_MS = 24 * 3600 * 1000;
+const SESSION_END_KEPT_MS = 3600 * 1000;
 
 /**
  * Deletes, `batchSize` rows at a time: audit events older than the retention; sessions
  * that ended (revoked, past their absolute lifetime, idle) longer ago than that — a live
- * session is never touched, whatever its age; logout-token `jti`s past their expiry.
+ * session is never touched, whatever its age; logout-token `jti`s past their expiry; the
+ * ended-session log's rows older than an hour.
  * Each batch is chosen by a read, then deleted by primary key, so no delete scans a table.
  */
 export async function pruneRegistry(database: Db, now: Date, policy: RetentionPolicy, batchSize = BATCH_SIZE): Promise<Pruned> {
@@ -55,7 +59,13 @@ export async function pruneRegistry(database: Db, now: Date, policy: RetentionPo
     async () => (await database.logoutToken.findMany({ where: expired, select: { jti: true }, take: batchSize })).map((row) => row.jti),
     async (jtis) => (await database.logoutToken.deleteMany({ where: { jti: { in: jtis }, ...expired } })).count,
   );
-  return { auditEvents, sessions, logoutTokens };
+  const oldEnd = { atMs: { lt: BigInt(now.getTime() - SESSION_END_KEPT_MS) } };
+  const sessionEnds = await deleteInBatches(
+    batchSize,
+    async () => (await database.sessionEnd.findMany({ where: oldEnd, select: { id: true }, orderBy: { id: 'asc' }, take: batchSize })).map((row) => row.id),
+    async (ids) => (await database.sessionEnd.deleteMany({ where: { id: { in: ids }, ...oldEnd } })).count,
+  );
+  return { auditEvents, sessions, logoutTokens, sessionEnds };
 }
 
 async function deleteInBatches<Id>(batchSize: number, next: () => Promise<Id[]>, remove: (ids: Id[]) => Promise<number>): Promise<number> {

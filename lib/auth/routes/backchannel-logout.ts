@@ -45,7 +45,7 @@ function invalid(description: string): NextResponse {
 /**
  * POST /auth/backchannel-logout — OIDC Back-Channel Logout 1.0: the IdP tells us a person
  * signed out there (or an administrator ended their sessions). A valid logout token ends
- * the sessions it names, on every instance within REGISTRY_CHECK_INTERVAL; their next
+ * the sessions it names, on every instance within a second; their next
  * request is sent to sign in with a reason that says so. Anything invalid changes nothing.
  */
 export async function handleBackchannelLogout(request: NextRequest): Promise<NextResponse> {

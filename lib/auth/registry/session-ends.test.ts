@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { testDatabaseKinds, useTestDb } from '../../db/test-db';
+import { followSessionEnds, type SessionEnds } from './session-ends';
+
+/** Resolves once `check` holds, polling every 20 ms; rejects after `timeoutMs`. */
+async function eventually(check: () => boolean, timeoutMs: number, what: string): Promise<number> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return Date.now() - started;
+}
+
+for (const kind of testDatabaseKinds()) {
+describe(`sessions ended anywhere, on ${kind}`, () => {
+  const testDb = useTestDb(kind);
+
+  let count = 0;
+  async function liveSession(): Promise<string> {
+    count += 1;
+    const id = `sid-${kind}-${count}`;
+    const user = await testDb.db.user.upsert({ where: { id: 'u1' }, create: { id: 'u1', issuer: 'https://idp.test/', subject: 'alice' }, update: {} });
+    await testDb.db.session.create({ data: { id, userId: user.id, absoluteExpiresAt: new Date(Date.now() + 3_600_000) } });
+    return id;
+  }
+  const revoke = (id: string) => testDb.db.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: 'signed_out' } });
+  const endsOf = async (id: string) => (await testDb.db.sessionEnd.findMany({ where: { sessionId: id } })).length;
+
+  test('the database logs every end, whatever wrote it: revoking a live session, removing a live row; never one already over', async () => {
+    const revoked = await liveSession();
+    await revoke(revoked);
+    await testDb.db.session.update({ where: { id: revoked }, data: { revokedReason: 'again', revokedAt: new Date() } });
+    assert.equal(await endsOf(revoked), 1);
+    const removed = await liveSession();
+    await testDb.db.session.delete({ where: { id: removed } });
+    assert.equal(await endsOf(removed), 1);
+    await testDb.db.session.delete({ where: { id: revoked } });
+    assert.equal(await endsOf(revoked), 1);
+    const live = await liveSession();
+    await testDb.db.session.update({ where: { id: live }, data: { lastSeenAt: new Date() } });
+    assert.equal(await endsOf(live), 0);
+  });
+
+  test('a process hears of an end within a second, once, and not of ends from before it started', async () => {
+    const earlier = await liveSession();
+    await revoke(earlier);
+    const heard: string[] = [];
+    const ends = followSessionEnds({ db: testDb.db, onEnded: (id) => heard.push(id), pollMs: 200, onProblem: (error) => assert.fail(String(error)) });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      heard.length = 0;
+      const id = await liveSession();
+      await revoke(id);
+      await eventually(() => heard.includes(id), 1000, `the end of ${id}`);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.deepEqual(heard, [id]);
+    } finally {
+      await ends.stop();
+    }
+  });
+
+  test('an end that committed late, behind a newer one already heard of, is heard of too', async () => {
+    const heard: string[] = [];
+    const ends = followSessionEnds({ db: testDb.db, onEnded: (id) => heard.push(id), pollMs: 100 });
+    try {
+      const first = await liveSession();
+      await revoke(first);
+      await eventually(() => heard.includes(first), 1000, 'the newer end');
+      const newest = await testDb.db.sessionEnd.aggregate({ _max: { atMs: true } });
+      await testDb.db.sessionEnd.create({ data: { sessionId: 'late', atMs: newest._max.atMs! - 5_000n } });
+      await eventually(() => heard.includes('late'), 1000, 'the late end');
+    } finally {
+      await ends.stop();
+    }
+  });
+
+  if (kind !== 'postgresql') return;
+
+  /** Ends the listener's connection from the server's side, as a restart or an operator would. */
+  async function killListener(): Promise<number> {
+    const admin = new pg.Client({ connectionString: testDb.url });
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'renewal-session-ends' AND datname = current_database()`,
+      );
+      return rowCount ?? 0;
+    } finally {
+      await admin.end();
+    }
+  }
+
+  describe('PostgreSQL pushes', () => {
+    let ends: SessionEnds;
+    const heard: string[] = [];
+    // Reads so rare that only the listener, or its catch-up after a reconnect, can deliver.
+    before(async () => {
+      ends = followSessionEnds({ db: testDb.db, listenUrl: testDb.url, onEnded: (id) => heard.push(id), pollMs: 600_000 });
+      await eventually(() => ends.listening(), 5000, 'the listener connects');
+    });
+    after(() => ends.stop());
+
+    test('an end is heard at commit, on the listener', async () => {
+      const id = await liveSession();
+      await revoke(id);
+      await eventually(() => heard.includes(id), 1000, `the notification for ${id}`);
+    });
+
+    test('with its connection killed, the listener reconnects and catches up on the ends it missed', async () => {
+      assert.equal(await killListener(), 1);
+      await eventually(() => !ends.listening(), 2000, 'the listener notices');
+      const missed = await liveSession();
+      await revoke(missed);
+      await eventually(() => ends.listening(), 5000, 'the listener reconnects');
+      await eventually(() => heard.includes(missed), 2000, `the catch-up read finds ${missed}`);
+      const id = await liveSession();
+      await revoke(id);
+      await eventually(() => heard.includes(id), 1000, 'notifications flow again');
+    });
+  });
+});
+}

@@ -1,0 +1,146 @@
+import pg from 'pg';
+import type { Db } from '../../db/client';
+
+/**
+ * Sessions ended anywhere, pushed to this process: how a sign-out handled by one instance
+ * is refused by the others within a second, instead of when their cached verdict expires.
+ *
+ * Database triggers (migration 0005) log every session that ends, whatever wrote it, in
+ * the SessionEnd table. Each process reads what is new twice a second — one indexed query
+ * for all sessions, whatever their number. On PostgreSQL it also LISTENs, on a connection
+ * of its own, on the channel the trigger notifies at commit, and so hears of an end at
+ * once; while it listens, it reads only every 5 s (for ends whose notification it could
+ * not have heard). A lost listener (a restart, pg_terminate_backend, the network) is
+ * reconnected with back-off and reads what it missed; meanwhile the reads go back to twice
+ * a second, so no end is missed. An end is heard of again at most a few times (the reads overlap, to
+ * see transactions that committed late); forgetting a verdict twice costs one registry
+ * read. Cached verdicts still expire (REGISTRY_CHECK_INTERVAL) whatever this hears.
+ */
+export interface SessionEndsOptions {
+  readonly db: Db;
+  /** PostgreSQL: where to LISTEN; SQLite: undefined (one machine, the reads suffice). */
+  readonly listenUrl?: string;
+  /** Called for each session that ended, at least once. */
+  onEnded(sessionId: string): void;
+  /** How often to read while not listening (default 500 ms). */
+  readonly pollMs?: number;
+  /** Called when a read or the listener fails; the feed carries on. */
+  onProblem?(error: unknown): void;
+}
+
+export interface SessionEnds {
+  /** Whether the PostgreSQL listener is connected (false on SQLite). */
+  listening(): boolean;
+  stop(): Promise<void>;
+}
+
+export const SESSION_ENDED_CHANNEL = 'renewal_session_ended';
+/** How far back each read looks, in the database's clock, for ends that committed late. */
+const OVERLAP_MS = 10_000;
+/** How often to read while the listener hears every end that commits. */
+const LISTENING_READ_MS = 5_000;
+const READ_BATCH = 1000;
+const RECONNECT_MAX_MS = 30_000;
+
+export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
+  const pollMs = options.pollMs ?? 500;
+  const problem = (error: unknown) => options.onProblem?.(error);
+  /** Ends already passed on, by id, with when they happened. */
+  const seen = new Map<number, number>();
+  let horizon: number | undefined;
+  let stopped = false;
+  let reading: Promise<void> | undefined;
+  let lastReadAt = 0;
+  let listener: pg.Client | undefined;
+  let connected = false;
+  let retryMs = 500;
+  let reconnect: NodeJS.Timeout | undefined;
+
+  async function readNew(): Promise<void> {
+    lastReadAt = Date.now();
+    if (horizon === undefined) {
+      const newest = await options.db.sessionEnd.aggregate({ _max: { atMs: true } });
+      horizon = Number(newest._max.atMs ?? 0) - OVERLAP_MS;
+    }
+    let newest = horizon + OVERLAP_MS;
+    let after = 0;
+    for (;;) {
+      const rows = await options.db.sessionEnd.findMany({ where: { atMs: { gt: BigInt(horizon) }, id: { gt: after } }, orderBy: { id: 'asc' }, take: READ_BATCH });
+      for (const row of rows) {
+        newest = Math.max(newest, Number(row.atMs));
+        if (seen.has(row.id)) continue;
+        seen.set(row.id, Number(row.atMs));
+        options.onEnded(row.sessionId);
+      }
+      if (rows.length < READ_BATCH) break;
+      after = rows.at(-1)!.id;
+    }
+    horizon = Math.max(horizon, newest - OVERLAP_MS);
+    for (const [id, atMs] of seen) if (atMs <= horizon) seen.delete(id);
+  }
+
+  /** One read at a time; a tick that finds one running skips. */
+  function tick(): Promise<void> {
+    reading ??= readNew()
+      .catch(problem)
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  }
+
+  const timer = setInterval(() => {
+    if (!connected || Date.now() - lastReadAt >= LISTENING_READ_MS) void tick();
+  }, pollMs);
+  timer.unref();
+  void tick();
+
+  async function listen(url: string): Promise<void> {
+    const client = new pg.Client({ connectionString: url, application_name: 'renewal-session-ends' });
+    listener = client;
+    const lost = (error?: unknown) => {
+      if (error) problem(error);
+      if (listener !== client) return;
+      listener = undefined;
+      connected = false;
+      client.removeAllListeners('notification');
+      void client.end().catch(() => undefined);
+      if (stopped) return;
+      reconnect = setTimeout(() => void listen(url), retryMs);
+      reconnect.unref();
+      retryMs = Math.min(retryMs * 2, RECONNECT_MAX_MS);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    client.on('notification', (message) => {
+      if (message.channel === SESSION_ENDED_CHANNEL && message.payload) options.onEnded(message.payload);
+    });
+    try {
+      await client.connect();
+      // The listener must not keep a process alive: a test, a script, a shutdown.
+      (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
+      await client.query(`LISTEN ${SESSION_ENDED_CHANNEL}`);
+      connected = listener === client;
+      retryMs = 500;
+      // Ends that committed while nobody listened.
+      void tick();
+    } catch (error) {
+      lost(error);
+    }
+  }
+
+  if (options.listenUrl) void listen(options.listenUrl);
+
+  return {
+    listening: () => connected,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      clearTimeout(reconnect);
+      const client = listener;
+      listener = undefined;
+      connected = false;
+      await Promise.all([reading, client?.end().catch(() => undefined)]);
+    },
+  };
+}
