@@ -7,10 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../../lib/db/migrate';
+import { createPostgresDatabase } from '../../lib/db/test-db';
 import { burst, expireCookie } from './burst';
 import { signInOverHttp } from './http-sign-in';
 import { type Comparison, compare } from './macro';
 import { micro } from './micro';
+import { propagation } from './propagation';
 import { startServers } from './servers';
 
 const SESSION_SECRET = 'bench-session-secret-0123456789-abcdefghijklmnop';
@@ -21,15 +23,46 @@ process.env.DATABASE_URL = microDb;
 process.env.SESSION_SECRET = SESSION_SECRET;
 const durationSec = Number(process.env.BENCH_SECONDS ?? 20);
 // `npm run bench -- macro burst` runs only those parts.
-const parts = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['micro', 'macro', 'burst']);
+const parts = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['micro', 'macro', 'burst', 'propagation']);
 
 const f = (n: number, digits = 1) => n.toFixed(digits);
 
 async function main(): Promise<void> {
   console.log(`Renewal benchmark — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}\n`);
 
-  if (parts.has('micro')) await runMicro();
-  if (parts.has('macro') || parts.has('burst')) await runServers();
+  try {
+    if (parts.has('micro')) await runMicro();
+    if (parts.has('macro') || parts.has('burst')) await runServers();
+    if (parts.has('propagation')) await runPropagation();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const SIGN_OUTS = Number(process.env.BENCH_SIGN_OUTS ?? 100);
+
+/** A sign-out on one instance, refused at another: on SQLite, and on PostgreSQL when TEST_DATABASE_URL names a server. */
+async function runPropagation(): Promise<void> {
+  const postgresServer = process.env.TEST_DATABASE_URL;
+  const postgres = postgresServer ? await createPostgresDatabase(postgresServer, 'renewal_bench') : undefined;
+  const databases: Array<[string, string]> = [['SQLite', `file:${join(dir, 'propagation.db')}`], ...(postgres ? [['PostgreSQL', postgres.url] as [string, string]] : [])];
+  console.log(`5. A sign-out on instance A refused at instance B (${SIGN_OUTS} sign-outs each; B asked every 10 ms; REGISTRY_CHECK_INTERVAL 5 s)`);
+  try {
+    let build = true;
+    for (const [name, databaseUrl] of databases) {
+      const servers = await startServers({ appPort: 3200, idpPort: 4200, sessionSecret: SESSION_SECRET, databaseUrl, build });
+      build = false;
+      try {
+        const p = await propagation(servers.appUrl, servers.floorUrl, () => signInOverHttp(servers.appUrl), SIGN_OUTS);
+        console.log(`   ${name.padEnd(11)} p50 ${f(p.p50Ms, 0)} ms  p99 ${f(p.p99Ms, 0)} ms  max ${f(p.maxMs, 0)} ms   (goal: p99 < 1000 ms)`);
+      } finally {
+        await servers.stop();
+      }
+    }
+    console.log('');
+  } finally {
+    await postgres?.drop();
+  }
 }
 
 async function runMicro(): Promise<void> {
@@ -73,7 +106,6 @@ async function runServers(): Promise<void> {
     console.log(`   burst latency p50 ${f(b.p50Ms)} ms, p99 ${f(b.p99Ms)} ms; one renewal alone ${f(b.singleRenewalMs)} ms; p99 / single ${f(b.p99Ms / b.singleRenewalMs, 2)}`);
   } finally {
     await servers.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -32,13 +32,16 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startServers(options: { appPort: number; idpPort: number; sessionSecret: string; databaseUrl: string }): Promise<Servers> {
+/** `build: false` serves the build a previous call made. */
+export async function startServers(options: { appPort: number; idpPort: number; sessionSecret: string; databaseUrl: string; build?: boolean }): Promise<Servers> {
   const appUrl = `http://127.0.0.1:${options.appPort}`;
   const idpUrl = `http://127.0.0.1:${options.idpPort}`;
   const common = { ...process.env, APP_URL: appUrl, OIDC_CLIENT_ID: 'renewal-bench', OIDC_CLIENT_SECRET: 'bench-client-secret' };
 
-  const build = spawnSync('npx', ['next', 'build'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-  if (build.status !== 0) throw new Error('next build failed');
+  if (options.build !== false) {
+    const build = spawnSync('npx', ['next', 'build'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    if (build.status !== 0) throw new Error('next build failed');
+  }
 
   const idp = spawn(process.execPath, ['--import', 'tsx', 'idp/server.ts'], {
     stdio: 'ignore',
