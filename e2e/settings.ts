@@ -12,6 +12,12 @@ export const REFRESH_GRACE = 5;
 export const CLIENT_ID = 'renewal-e2e';
 export const CLIENT_SECRET = 'e2e-client-secret';
 
+/**
+ * How long a test waits for every instance to refuse a session ended elsewhere: each hears
+ * of an end within a second (lib/auth/registry/session-ends.ts), plus half a second of slack.
+ */
+export const SESSION_END_HEARD_MS = 1500;
+
 /** The SQLite file of the app under test; wiped at the start of every run. */
 export const E2E_DATABASE_FILE = 'data/e2e.db';
 

@@ -18,8 +18,6 @@ import type { Decision } from './decision';
 import { referenceTo, resolveReference, withNewestTokens } from './token-ref';
 import { checkSessionReadOnly, liveSessionReadOnly, type ReadOnlyVerdict, validateSession, type ValidateDeps, type ValidateOptions } from './validate';
 
-/** Wiring of validateSession to this app's configuration, database and IdP. */
-
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }

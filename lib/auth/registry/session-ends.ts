@@ -50,6 +50,7 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
   let horizon: number | undefined;
   let stopped = false;
   let reading: Promise<void> | undefined;
+  let readAgain = false;
   let lastReadAt = 0;
   let listener: pg.Client | undefined;
   let connected = false;
@@ -79,12 +80,20 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
     for (const [id, atMs] of seen) if (atMs <= horizon) seen.delete(id);
   }
 
-  /** One read at a time; a tick that finds one running skips. */
+  /** One read at a time; a tick that finds one running asks for another after it (it may have begun too early). */
   function tick(): Promise<void> {
-    reading ??= readNew()
+    if (reading) {
+      readAgain = true;
+      return reading;
+    }
+    reading = readNew()
       .catch(problem)
       .finally(() => {
         reading = undefined;
+        if (readAgain && !stopped) {
+          readAgain = false;
+          void tick();
+        }
       });
     return reading;
   }
@@ -117,6 +126,10 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
     });
     try {
       await client.connect();
+      if (stopped) {
+        await client.end();
+        return;
+      }
       // The listener must not keep a process alive: a test, a script, a shutdown.
       (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
       await client.query(`LISTEN ${SESSION_ENDED_CHANNEL}`);
