@@ -9,6 +9,7 @@ import type { SessionData } from '../session-payload';
 let testDb: TestDb;
 let db: Db;
 let registry: typeof import('./registry-check');
+let activity: typeof import('./activity');
 const settings = { idleTimeoutSec: 3600, registryCheckSec: 5 };
 const NOW = 2_000_000_000;
 
@@ -17,6 +18,7 @@ before(async () => {
   db = testDb.db;
   process.env.DATABASE_URL = testDb.url;
   registry = await import('./registry-check');
+  activity = await import('./activity');
   await db.user.create({ data: { id: 'u', issuer: 'https://idp.test/', subject: 'alice' } });
 });
 after(() => testDb.close());
@@ -60,16 +62,44 @@ test('a read in flight when a session\'s end is heard of answers its own request
   assert.equal(await registry.checkRegistry(s, NOW + 1, settings), 'revoked', 'not cached: the next request reads again');
 });
 
-test('the person\'s activity moves lastSeenAt forward, at most once a minute', async () => {
+test('the person\'s activity moves lastSeenAt forward, at most once a minute, in the next batch', async () => {
   const s = await session('touched-0123456789', NOW - 120);
+  const lastSeen = async () => (await db.session.findUniqueOrThrow({ where: { id: s.sid } })).lastSeenAt.getTime();
   await registry.checkRegistry(s, NOW, settings, true);
-  const row = await db.session.findUniqueOrThrow({ where: { id: s.sid } });
-  assert.equal(row.lastSeenAt.getTime(), NOW * 1000);
+  assert.equal(await lastSeen(), (NOW - 120) * 1000, 'noted, not yet written');
+  await activity.writeActivity();
+  assert.equal(await lastSeen(), NOW * 1000);
   await registry.checkRegistry(s, NOW + 30, settings, true);
-  const again = await db.session.findUniqueOrThrow({ where: { id: s.sid } });
-  assert.equal(again.lastSeenAt.getTime(), NOW * 1000);
+  assert.equal(await activity.writeActivity(), 0, 'within the minute: nothing more to write');
   await registry.checkRegistry(s, NOW + 61, settings, true);
-  assert.equal((await db.session.findUniqueOrThrow({ where: { id: s.sid } })).lastSeenAt.getTime(), (NOW + 61) * 1000, 'touched again within the cached interval');
+  await activity.writeActivity();
+  assert.equal(await lastSeen(), (NOW + 61) * 1000, 'touched again within the cached interval');
+});
+
+test('activity is written in one statement for every session active in the interval, and kept when the write fails', async () => {
+  const sessions = await Promise.all(Array.from({ length: 5 }, (_, i) => session(`batched-${i}-0123456789`, NOW - 120)));
+  for (const [i, s] of sessions.entries()) await registry.checkRegistry(s, NOW + i, settings, true);
+  let statements = 0;
+  let failNext = true;
+  const counted = db.$extends({
+    query: {
+      session: {
+        async updateMany({ args, query }) {
+          statements += 1;
+          if (failNext) {
+            failNext = false;
+            throw new Error('database unavailable');
+          }
+          return query(args);
+        },
+      },
+    },
+  }) as unknown as Db;
+  await assert.rejects(activity.writeActivity(counted), /database unavailable/);
+  assert.equal(await activity.writeActivity(counted), 5, 'kept for the next batch');
+  assert.equal(statements, 2);
+  const rows = await db.session.findMany({ where: { id: { in: sessions.map((s) => s.sid) } } });
+  assert.deepEqual(new Set(rows.map((row) => row.lastSeenAt.getTime())), new Set([(NOW + 4) * 1000]), "stamped with the batch's latest activity");
 });
 
 test('idle timeout means the person is idle: background requests (a tab renewing itself) never move lastSeenAt', async () => {
@@ -82,7 +112,11 @@ test('idle timeout means the person is idle: background requests (a tab renewing
 test('a short idle timeout is touched often enough to be kept by activity', async () => {
   const short = { idleTimeoutSec: 12, registryCheckSec: 5 };
   const s = await session('short-idle-0123456789', NOW);
-  for (let t = 3; t <= 30; t += 3) assert.equal(await registry.checkRegistry(s, NOW + t, short, true), 'active', `after ${t} s of steady activity`);
+  for (let t = 3; t <= 30; t += 3) {
+    assert.equal(await registry.checkRegistry(s, NOW + t, short, true), 'active', `after ${t} s of steady activity`);
+    // The batch written within the 3 s its timer allows.
+    await activity.writeActivity();
+  }
 });
 
 test('back-channel logout ends the sessions its sid names, else every session of its sub at this issuer; each jti once', async () => {

@@ -2,6 +2,7 @@ import 'server-only';
 import { db } from '../../db';
 import { databaseKind } from '../../db/client';
 import type { SessionPayload } from '../session-payload';
+import { noteActivity } from './activity';
 import { IDP_LOGOUT_REASON, REPLACED_REASON } from './registry';
 import { followSessionEnds, type SessionEnds } from './session-ends';
 
@@ -42,7 +43,7 @@ export interface RegistryCheckSettings {
   readonly registryCheckSec: number;
 }
 
-/** lastSeenAt is written at most this often per session (or a quarter of a short idle timeout). */
+/** Activity is noted at most this often per session, and written within as long again (activity.ts); a quarter of a short idle timeout. */
 const TOUCH_INTERVAL_SEC = 60;
 
 /**
@@ -65,7 +66,7 @@ export async function checkRegistry(session: Pick<SessionPayload, 'sid'>, now: n
   const touchEverySec = Math.max(1, Math.min(TOUCH_INTERVAL_SEC, Math.floor(settings.idleTimeoutSec / 4)));
   if (activity && cached.verdict === 'active' && now - cached.lastSeen >= touchEverySec) {
     cached.lastSeen = now;
-    await db().session.updateMany({ where: { id: session.sid, revokedAt: null }, data: { lastSeenAt: new Date(now * 1000) } });
+    noteActivity(session.sid, now, touchEverySec);
   }
   return cached.verdict;
 }
