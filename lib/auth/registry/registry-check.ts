@@ -128,5 +128,5 @@ function logFollowProblem(error: unknown): void {
   if (Date.now() - lastProblemLoggedAt < PROBLEM_LOG_INTERVAL_MS) return;
   lastProblemLoggedAt = Date.now();
   const what = error instanceof Error ? error.message : String(error);
-  console.warn(`renewal: cannot follow sessions ended on other instances (${what}); until it can, they are refused within REGISTRY_CHECK_INTERVAL`);
+  console.warn(`renewal: following sessions ended on other instances hit a problem (${what}); it reconnects and reads the log again, and cached verdicts still expire after REGISTRY_CHECK_INTERVAL`);
 }
