@@ -10,7 +10,7 @@
  * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`
  * - server actions' failures: `sessionFailure(error)` (sign in again, or try again), `signInPath`
  * - the header, through /api/whoami: `signedInPerson()` (never admits; pages call `requireSession`)
- * - the home page, where sign-out returns: `confirmsSignOut(state)`
+ * - the page sign-out returns to (`/?state=…`, app/sign-out-return): `confirmsSignOut(state)`
  * - the dashboard's chart: `sessionTimeline(session, events)`
  * - audit events in words: `eventLabel(type)`
  */
