@@ -70,9 +70,15 @@ const nextConfig = {
   async redirects() {
     return loopbackAliasRedirects();
   },
-  // Browsers ask for /favicon.ico whatever the page says: answer with the app's icon.
   async rewrites() {
-    return [{ source: '/favicon.ico', destination: '/icon.svg' }];
+    return {
+      // Sign-out returns to `/?state=…` (post_logout_redirect_uri): only that is rendered per
+      // request, to check the state against this browser's cookie; `/` itself stays static.
+      // Before the filesystem, or the static page would answer first.
+      beforeFiles: [{ source: '/', has: [{ type: 'query', key: 'state' }], destination: '/sign-out-return' }],
+      // Browsers ask for /favicon.ico whatever the page says: answer with the app's icon.
+      afterFiles: [{ source: '/favicon.ico', destination: '/icon.svg' }],
+    };
   },
   async headers() {
     return [{ source: '/:path*', headers: securityHeaders }, strictTransportSecurity];

@@ -1,18 +1,12 @@
-import Link from 'next/link';
-import { confirmsSignOut, logServiceFailure, signedInPerson, type SignedInPerson } from '@/lib/auth';
-
-type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+import { HomeAction } from './home-action';
 
 /**
- * The home page, and where the IdP returns a person after sign-out
- * (`post_logout_redirect_uri` is `/`): it says "signed out" only when the returned
- * `state` is the one this browser's sign-out sent; otherwise it says what Renewal is and
- * what to try, with one button that goes where the person can go next.
+ * The home page: what Renewal is and what to try, with one button that goes where the
+ * person can go next. Static, the same HTML for everyone (it reads neither the session
+ * nor the address): the button is an island. Sign-out returns to `/?state=…`, which
+ * next.config.mjs sends to app/sign-out-return, rendered per request.
  */
-export default async function Home({ searchParams }: { searchParams: SearchParams }) {
-  const { state } = await searchParams;
-  if (await confirmsSignOut(typeof state === 'string' ? state : undefined)) return <SignedOut />;
-  const person = await personIfKnown();
+export default function Home() {
   return (
     <>
       <div className="card">
@@ -22,18 +16,7 @@ export default async function Home({ searchParams }: { searchParams: SearchParam
           background, before it runs out, with exactly one refresh even when many tabs or servers ask at once. Nobody is signed out by mistake, and a
           session ended anywhere ends everywhere.
         </p>
-        <p>
-          {person ? (
-            <Link className="button" href="/dashboard">
-              Go to your dashboard
-            </Link>
-          ) : (
-            // A plain link: prefetching it would start a sign-in nobody asked for.
-            <a className="button" href="/auth/login?returnTo=%2Fdashboard">
-              Sign in
-            </a>
-          )}
-        </p>
+        <HomeAction />
       </div>
       <section className="card" aria-labelledby="try-heading">
         <h2 id="try-heading">Things to try</h2>
@@ -62,33 +45,5 @@ export default async function Home({ searchParams }: { searchParams: SearchParam
         </p>
       </section>
     </>
-  );
-}
-
-/** Who is signed in, or nobody when the registry cannot say: the button then offers sign-in, which works either way. */
-async function personIfKnown(): Promise<SignedInPerson | undefined> {
-  try {
-    return await signedInPerson();
-  } catch (error) {
-    logServiceFailure('checking who is signed in for the home page', error);
-    return undefined;
-  }
-}
-
-function SignedOut() {
-  return (
-    <div className="card" data-testid="signed-out">
-      <h1>You are signed out</h1>
-      <p role="status">
-        Your Renewal session has ended: this browser no longer holds it, and your identity provider was asked to end
-        its sign-in too.
-      </p>
-      <p>
-        {/* A plain link: prefetching it would start a sign-in nobody asked for. */}
-        <a className="button" href="/auth/login?returnTo=%2Fdashboard">
-          Sign in again
-        </a>
-      </p>
-    </div>
   );
 }

@@ -7,6 +7,9 @@ import { signInAtIdp } from './helpers';
 for (const path of ['/', '/signin', '/signin?returnTo=%2Fnotes&reason=refresh_failed']) {
   test(`${path} has no serious accessibility violations`, async ({ page }) => {
     await page.goto(path);
+    // The static page's parts that depend on the address or the session render in the browser.
+    if (path.includes('reason=')) await expect(page.getByTestId('reason')).toBeVisible();
+    await expect(page.getByTestId('account')).not.toHaveAttribute('data-state', 'checking');
     await expectNoSeriousViolations(page);
   });
 }

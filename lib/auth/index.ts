@@ -10,7 +10,8 @@
  * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`
  * - server actions' failures: `sessionFailure(error)` (sign in again, or try again), `signInPath`
  * - the header, through /api/whoami: `signedInPerson()` (never admits; pages call `requireSession`)
- * - the home page, where sign-out returns: `confirmsSignOut(state)`
+ * - the page sign-out returns to (`/?state=…`, app/sign-out-return): `confirmsSignOut(state)`
+ * - the sign-in page: `REASON_TEXT` (what each `reason` means; the page is static, its island reads the URL)
  * - the dashboard's chart: `sessionTimeline(session, events)`
  * - audit events in words: `eventLabel(type)`
  */
@@ -26,7 +27,7 @@ export { confirmsSignOut } from './routes/sign-out-state';
 
 export { authProxy } from './entry/page-proxy';
 export { requireSession, type SignedInPerson, signedInPerson } from './entry/page-session';
-export { reasonText } from './entry/reasons';
+export { REASON_TEXT } from './entry/reasons';
 export { getAccessToken, requireActionSession, type SessionContext, withSession } from './entry/server-session';
 export { logServiceFailure, sessionFailure, signInPath } from './entry/session-failure';
 

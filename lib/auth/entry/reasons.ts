@@ -1,4 +1,7 @@
-/** What each reason code means to a person, shown on the sign-in page. */
+/**
+ * What each reason code means to a person, shown on the sign-in page (`/signin?reason=…`).
+ * The page is static: it hands this table to the island that reads the address.
+ */
 export const REASON_TEXT: Readonly<Record<string, string>> = {
   signin: 'Please sign in to continue.',
   expired: 'Your session has ended because it expired. Please sign in again.',
@@ -18,7 +21,3 @@ export const REASON_TEXT: Readonly<Record<string, string>> = {
   callback_failed: 'The sign-in response could not be verified, so no session was created. Please try again.',
   idp_unavailable: 'The identity provider cannot be reached right now. Please try again in a moment.',
 };
-
-export function reasonText(reason: string | undefined): string | undefined {
-  return reason ? REASON_TEXT[reason] : undefined;
-}

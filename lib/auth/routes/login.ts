@@ -8,17 +8,19 @@ import 'server-only';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../../env';
 import { startSignIn } from '../idp/oidc';
-import { safeReturnTo } from './return-to';
+import { safeReturnTo, signInPageReturnTo } from './return-to';
 import { transactionCookieWrites } from './transaction-cookie';
 
 /**
  * GET /auth/login?returnTo=/path — starts the authorization code flow at the IdP.
+ * Without `returnTo`, the sign-in page's own (from the Referer: signInPageReturnTo).
  * `prompt=none` asks the IdP to answer without showing the person anything: the proxy
  * sends a session here when its refresh token is lost but its grant may not be.
  */
 export async function handleLogin(request: NextRequest) {
   const config = env();
-  const returnTo = safeReturnTo(request.nextUrl.searchParams.get('returnTo'));
+  const asked = request.nextUrl.searchParams.get('returnTo') ?? signInPageReturnTo(request.headers.get('referer'), config.appUrl.origin);
+  const returnTo = safeReturnTo(asked);
   const silent = request.nextUrl.searchParams.get('prompt') === 'none';
   let started;
   try {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { safeReturnTo } from './return-to';
+import { safeReturnTo, signInPageReturnTo } from './return-to';
 
 const APP = new URL('https://app.example');
 
@@ -85,5 +85,24 @@ test('whatever comes in, what comes out keeps a redirect on the origin', () => {
     for (const b of segments) {
       for (const raw of [`/${a}/${b}`, `/${a}//${b}`, `/${a}/${b}/`, `/x/${a}/${b}//evil.example`]) assertStaysOnApp(safeReturnTo(raw), raw);
     }
+  }
+});
+
+test("a form sent from our own sign-in page without returnTo (no JavaScript) takes the page's returnTo from the Referer", () => {
+  assert.equal(signInPageReturnTo('https://app.example/signin?returnTo=%2Fnotes%3Fx%3D1&reason=signin', APP.origin), '/notes?x=1');
+  assert.equal(signInPageReturnTo('https://app.example/signin', APP.origin), undefined);
+});
+
+test('a Referer that is not our sign-in page gives no returnTo', () => {
+  for (const referer of [
+    null,
+    '',
+    'not a url',
+    'https://evil.example/signin?returnTo=%2Fnotes',
+    'http://app.example/signin?returnTo=%2Fnotes',
+    'https://app.example/dashboard?returnTo=%2Fnotes',
+    'https://app.example/signin/x?returnTo=%2Fnotes',
+  ]) {
+    assert.equal(signInPageReturnTo(referer, APP.origin), undefined, String(referer));
   }
 });

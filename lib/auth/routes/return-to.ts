@@ -15,6 +15,20 @@ export function safeReturnTo(raw: string | null | undefined): string {
   return isSafePath(result) ? result : '/';
 }
 
+/**
+ * The `returnTo` of the sign-in page a form was sent from, read from the request's Referer:
+ * the page is static and, without JavaScript, cannot copy its address's `returnTo` into
+ * its form. Only our own /signin counts (a Referer from anywhere else is no sign-in page
+ * of ours); Referrer-Policy strict-origin-when-cross-origin sends a same-origin Referer
+ * whole. Undefined when there is none; what it finds still goes through safeReturnTo.
+ */
+export function signInPageReturnTo(referer: string | null, appOrigin: string): string | undefined {
+  if (!referer || !URL.canParse(referer)) return undefined;
+  const page = new URL(referer);
+  if (page.origin !== appOrigin || page.pathname !== '/signin') return undefined;
+  return page.searchParams.get('returnTo') ?? undefined;
+}
+
 const BASE = 'http://renewal.invalid';
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
