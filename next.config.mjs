@@ -66,6 +66,14 @@ const nextConfig = {
   // at the bottom-left it covers text on a phone (the dashboard chart's legend); the
   // bottom-right is where lines end early.
   devIndicators: { position: 'bottom-right' },
+  experimental: {
+    // `next dev` only. With Turbopack's on-disk cache of an earlier dev session (seen after
+    // `npm test`'s dev-mode spec, or a dev server stopped mid-write), Next 16.4.6 answered
+    // every page's first HMR subscription with a "restart" that nothing had caused: the page
+    // reloaded about four times a second, forever. Without the cache it never did; a cold
+    // `next dev` compiles a little longer. docs/TESTING.md, "The dev-mode check".
+    turbopackFileSystemCacheForDev: false,
+  },
   serverExternalPackages: ['better-sqlite3', '@prisma/adapter-better-sqlite3'],
   async redirects() {
     return loopbackAliasRedirects();
