@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import type { Db } from '../../db/client';
-import { createTestDb, type TestDb, testDatabaseKinds } from '../../db/test-db';
+import { beforeEach, describe, test } from 'node:test';
+import { testDatabaseKinds, useTestDb } from '../../db/test-db';
 import { sealTokens } from '../cookie/sealed-cookie';
 import type { RefreshResult, RefreshTokenProbe } from '../idp/oidc';
 import type { SessionData, TokenSet } from '../session-payload';
@@ -10,13 +9,7 @@ import { createSession, rotatingIdp as rotatingIdpAt, TEST_COOKIE as cookie } fr
 
 for (const kind of testDatabaseKinds()) {
 describe(`refresh coordination on ${kind}`, () => {
-  let testDb: TestDb;
-  let db: Db;
-  before(async () => {
-    testDb = await createTestDb(kind);
-    db = testDb.db;
-  });
-  after(() => testDb.close());
+  const testDb = useTestDb(kind);
 
   let clock = 1_800_000_000;
   let sid = '';
@@ -26,7 +19,7 @@ describe(`refresh coordination on ${kind}`, () => {
   const revoked: string[] = [];
   function renewer(refresh: RenewerDeps['refresh'], options: { graceSec?: number; probe?: RenewerDeps['probe']; db?: RenewerDeps['db'] } = {}) {
     return createRenewer({
-      db: options.db ?? db,
+      db: options.db ?? testDb.db,
       cookie,
       graceSec: options.graceSec ?? 60,
       refreshTimeoutMs: 1000,
@@ -38,7 +31,7 @@ describe(`refresh coordination on ${kind}`, () => {
   }
 
   async function newSession(tokens?: TokenSet): Promise<SessionData> {
-    const session = await createSession(db, clock, tokens);
+    const session = await createSession(testDb.db, clock, tokens);
     sid = session.sid;
     return session;
   }
@@ -58,12 +51,12 @@ describe(`refresh coordination on ${kind}`, () => {
       assert.equal(outcome.kind === 'renewed' && outcome.session.tokens.refreshToken, 'rt-1');
       assert.equal(outcome.kind === 'renewed' && outcome.session.tokenVersion, 1);
     }
-    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+    const row = await testDb.db.session.findUniqueOrThrow({ where: { id: sid } });
     assert.equal(row.tokenVersion, 1);
     assert.equal(row.refreshTokenHash, hashRefreshToken('rt-1'));
     assert.deepEqual(JSON.parse(row.supersededGenerations!), [{ v: 0, hash: hashRefreshToken('rt-0'), at: clock }]);
     assert.equal(row.leaseOwner, null);
-    assert.equal(await db.auditEvent.count({ where: { sessionId: sid, type: 'refresh' } }), 1);
+    assert.equal(await testDb.db.auditEvent.count({ where: { sessionId: sid, type: 'refresh' } }), 1);
   });
 
   test('two processes (two renewers, one database) still refresh once', async () => {
@@ -89,7 +82,7 @@ describe(`refresh coordination on ${kind}`, () => {
     const another = renewer(idp.refresh);
     await another(session, clock);
     await another(session, clock);
-    const adopted = await db.auditEvent.findMany({ where: { sessionId: sid, type: 'adopted' } });
+    const adopted = await testDb.db.auditEvent.findMany({ where: { sessionId: sid, type: 'adopted' } });
     assert.deepEqual(adopted.map((event) => event.reason), ['generation 0 took 1', 'generation 0 took 1']);
   });
 
@@ -97,10 +90,10 @@ describe(`refresh coordination on ${kind}`, () => {
     const session = await newSession();
     const outcome = await renewer(async () => ({ kind: 'terminal', error: 'invalid_grant' }))(session, clock);
     assert.deepEqual(outcome, { kind: 'terminal', reason: 'refresh_failed' });
-    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+    const row = await testDb.db.session.findUniqueOrThrow({ where: { id: sid } });
     assert.equal(row.revokedReason, 'refresh_failed');
     assert.equal(row.latestTokens, null);
-    const event = await db.auditEvent.findFirstOrThrow({ where: { sessionId: sid, type: 'refresh_failed' } });
+    const event = await testDb.db.auditEvent.findFirstOrThrow({ where: { sessionId: sid, type: 'refresh_failed' } });
     assert.equal(event.reason, 'invalid_grant');
   });
 
@@ -114,7 +107,7 @@ describe(`refresh coordination on ${kind}`, () => {
     assert.deepEqual(await renew(session, clock), { kind: 'transient' });
     assert.deepEqual(await renew(session, clock), { kind: 'transient' });
     assert.equal(calls, 1, 'the second request within the back-off must not reach the IdP');
-    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+    const row = await testDb.db.session.findUniqueOrThrow({ where: { id: sid } });
     assert.equal(row.revokedAt, null);
     assert.equal(row.leaseOwner, null);
     clock += 3;
@@ -125,7 +118,7 @@ describe(`refresh coordination on ${kind}`, () => {
   test('a lease left by a crashed instance expires, and another instance checks the token is unspent before completing the renewal', async () => {
     const idp = rotatingIdp();
     const session = await newSession();
-    await db.session.update({ where: { id: sid }, data: { leaseOwner: 'crashed-instance', leaseUntil: new Date(Date.now() + 400) } });
+    await testDb.db.session.update({ where: { id: sid }, data: { leaseOwner: 'crashed-instance', leaseUntil: new Date(Date.now() + 400) } });
     const started = Date.now();
     const probed: string[] = [];
     const outcome = await renewer(idp.refresh, { probe: async (token) => (probed.push(token), 'active') })(session, clock);
@@ -141,7 +134,7 @@ describe(`refresh coordination on ${kind}`, () => {
     let interfered = false;
     // The row was read with the lease free; before this instance's update lands, another
     // instance takes the lease and stalls past its end (a database restart can do this).
-    const stalling = new Proxy(db, {
+    const stalling = new Proxy(testDb.db, {
       get(target, property) {
         if (property !== 'session') return Reflect.get(target, property);
         return new Proxy(target.session, {
@@ -169,11 +162,11 @@ describe(`refresh coordination on ${kind}`, () => {
   test('a refresh finishing after sign-out does not bring the session back', async () => {
     const session = await newSession();
     const renew = renewer(async () => {
-      await db.session.update({ where: { id: sid }, data: { revokedAt: new Date(), revokedReason: 'signed_out' } });
+      await testDb.db.session.update({ where: { id: sid }, data: { revokedAt: new Date(), revokedReason: 'signed_out' } });
       return { kind: 'ok', tokens: { accessToken: 'at-x', refreshToken: 'rt-x', expiresAt: clock + 60, issuedAt: clock } };
     });
     assert.deepEqual(await renew(session, clock), { kind: 'terminal', reason: 'revoked' });
-    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+    const row = await testDb.db.session.findUniqueOrThrow({ where: { id: sid } });
     assert.equal(row.revokedReason, 'signed_out');
     assert.equal(row.tokenVersion, 0);
     assert.deepEqual(revoked.splice(0), ['rt-x'], 'the refresh token nobody will hold is revoked at the IdP');
@@ -306,7 +299,7 @@ describe(`refresh coordination on ${kind}`, () => {
     const renew = renewer(refresh, { probe: async (token) => (probes.push(token), probe) });
 
     assert.deepEqual(await renew(session, clock), { kind: 'transient' });
-    assert.equal((await db.session.findUniqueOrThrow({ where: { id: sid } })).refreshTokenState, 'unknown');
+    assert.equal((await testDb.db.session.findUniqueOrThrow({ where: { id: sid } })).refreshTokenState, 'unknown');
     assert.deepEqual(await renew(session, clock), { kind: 'transient' }, 'backs off first');
     clock += 3;
     answer = { kind: 'ok', tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: clock + 60, issuedAt: clock } };
@@ -323,10 +316,10 @@ describe(`refresh coordination on ${kind}`, () => {
     assert.deepEqual(await renew(session, clock), { kind: 'reauthenticate' }, 'the connection was cut after the IdP answered: asked at once');
     assert.deepEqual(await renew(session, clock), { kind: 'reauthenticate' }, 'remembered: introspection is not asked again');
     assert.deepEqual(calls, ['rt-0']);
-    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+    const row = await testDb.db.session.findUniqueOrThrow({ where: { id: sid } });
     assert.equal(row.revokedAt, null);
     assert.equal(row.refreshTokenState, 'spent');
-    assert.equal(await db.auditEvent.count({ where: { sessionId: sid, type: 'refresh_lost' } }), 1);
+    assert.equal(await testDb.db.auditEvent.count({ where: { sessionId: sid, type: 'refresh_lost' } }), 1);
   });
 
   test('invalid_client (a wrong secret after a deploy) keeps every session', async () => {
@@ -335,7 +328,7 @@ describe(`refresh coordination on ${kind}`, () => {
     assert.deepEqual(await renew(session, clock), { kind: 'transient' });
     clock += 3;
     assert.deepEqual(await renew(session, clock), { kind: 'transient' });
-    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+    const row = await testDb.db.session.findUniqueOrThrow({ where: { id: sid } });
     assert.equal(row.revokedAt, null);
     assert.equal(row.refreshTokenState, 'live');
   });
@@ -353,7 +346,7 @@ describe(`refresh coordination on ${kind}`, () => {
     const session = await newSession();
     let leaseMs = 0;
     const outcome = await renewer(async () => {
-      const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+      const row = await testDb.db.session.findUniqueOrThrow({ where: { id: sid } });
       leaseMs = row.leaseUntil!.getTime() - Date.now();
       return { kind: 'ok', tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: clock + 60, issuedAt: clock } };
     })(session, clock);
@@ -363,14 +356,14 @@ describe(`refresh coordination on ${kind}`, () => {
 
   test('a session replaced by a new sign-in in the same browser: its old cookie is superseded, not revoked', async () => {
     const session = await newSession();
-    await db.session.update({ where: { id: sid }, data: { revokedAt: new Date(), revokedReason: 'replaced' } });
+    await testDb.db.session.update({ where: { id: sid }, data: { revokedAt: new Date(), revokedReason: 'replaced' } });
     assert.deepEqual(await renewer(async () => assert.fail('no refresh'))(session, clock), { kind: 'terminal', reason: 'superseded' });
   });
 
   /** `db`, but the first `session.updateMany` matching `when` first runs `interfere` (another instance's write landing in between). */
   function interleaved(when: (args: { data: Record<string, unknown> }) => boolean, interfere: () => Promise<unknown>): RenewerDeps['db'] {
     let done = false;
-    return new Proxy(db, {
+    return new Proxy(testDb.db, {
       get(target, property) {
         if (property !== 'session') return Reflect.get(target, property);
         return new Proxy(target.session, {
@@ -397,7 +390,7 @@ describe(`refresh coordination on ${kind}`, () => {
     // the token spent, a back-off set. Comparing the owner alone takes that for a free lease.
     const racing = interleaved(
       (args) => typeof args.data.leaseOwner === 'string',
-      () => db.session.update({ where: { id: sid }, data: { leaseOwner: null, leaseUntil: null, refreshTokenState: 'spent', retryAfter: new Date((clock + 2) * 1000) } }),
+      () => testDb.db.session.update({ where: { id: sid }, data: { leaseOwner: null, leaseUntil: null, refreshTokenState: 'spent', retryAfter: new Date((clock + 2) * 1000) } }),
     );
     const outcome = await renewer(idp.refresh, { db: racing })(session, clock);
     assert.deepEqual(idp.calls, [], 'the spent token was never sent');
@@ -409,7 +402,7 @@ describe(`refresh coordination on ${kind}`, () => {
     const session = await newSession();
     const racing = interleaved(
       (args) => typeof args.data.leaseOwner === 'string',
-      () => db.session.update({ where: { id: sid }, data: { leaseOwner: null, leaseUntil: null, refreshTokenState: 'unknown', retryAfter: new Date((clock + 2) * 1000) } }),
+      () => testDb.db.session.update({ where: { id: sid }, data: { leaseOwner: null, leaseUntil: null, refreshTokenState: 'unknown', retryAfter: new Date((clock + 2) * 1000) } }),
     );
     const probed: string[] = [];
     assert.deepEqual(await renewer(idp.refresh, { db: racing, probe: async (token) => (probed.push(token), 'active') })(session, clock), { kind: 'transient' }, 'the back-off is honoured');
@@ -423,7 +416,7 @@ describe(`refresh coordination on ${kind}`, () => {
   test('a refresh finishing after the browser signed in again does not revoke the grant the new session shares', async () => {
     const session = await newSession();
     const renew = renewer(async () => {
-      await db.session.update({ where: { id: sid }, data: { revokedAt: new Date(), revokedReason: 'replaced' } });
+      await testDb.db.session.update({ where: { id: sid }, data: { revokedAt: new Date(), revokedReason: 'replaced' } });
       return { kind: 'ok', tokens: { accessToken: 'at-x', refreshToken: 'rt-x', expiresAt: clock + 60, issuedAt: clock } };
     });
     assert.deepEqual(await renew(session, clock), { kind: 'terminal', reason: 'superseded' });
@@ -434,7 +427,7 @@ describe(`refresh coordination on ${kind}`, () => {
     const session = await newSession();
     const reauthenticated: TokenSet = { accessToken: 'at-r', refreshToken: 'rt-r', expiresAt: clock + 60, issuedAt: clock };
     const renew = renewer(async () => {
-      assert.equal(await publishReauthentication(db, sid, reauthenticated, clock, 60, cookie, 0), 1);
+      assert.equal(await publishReauthentication(testDb.db, sid, reauthenticated, clock, 60, cookie, 0), 1);
       return { kind: 'ok', tokens: { accessToken: 'at-x', refreshToken: 'rt-x', expiresAt: clock + 60, issuedAt: clock } };
     });
     const outcome = await renew(session, clock);
@@ -449,10 +442,10 @@ describe(`refresh coordination on ${kind}`, () => {
     // The other tab's publication lands between this one's read and its update.
     const racing = interleaved(
       () => true,
-      async () => assert.equal(await publishReauthentication(db, sid, first, clock, 60, cookie, 0), 1),
+      async () => assert.equal(await publishReauthentication(testDb.db, sid, first, clock, 60, cookie, 0), 1),
     );
     assert.equal(await publishReauthentication(racing, sid, second, clock, 60, cookie, 0), 2, 'published on top, not given up (the callback would open a new session and end this one)');
-    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+    const row = await testDb.db.session.findUniqueOrThrow({ where: { id: sid } });
     assert.equal(row.tokenVersion, 2);
     assert.equal(row.revokedAt, null);
   });
@@ -462,11 +455,11 @@ describe(`refresh coordination on ${kind}`, () => {
     const session = await newSession();
     await renewer(idp.refresh)(session, clock); // generation 1; its Set-Cookie is lost
     clock += 3600 - 400; // past the grace window
-    await db.session.update({ where: { id: sid }, data: { refreshTokenState: 'spent' } });
+    await testDb.db.session.update({ where: { id: sid }, data: { refreshTokenState: 'spent' } });
     assert.deepEqual(await renewer(idp.refresh)(session, clock), { kind: 'reauthenticate' }, 'adopted generation 1, whose token is spent');
     // The browser comes back from the IdP still holding generation 0, and so do its other tabs' requests.
     const tokens: TokenSet = { accessToken: 'at-r', refreshToken: 'rt-r', expiresAt: clock + 300, issuedAt: clock };
-    assert.equal(await publishReauthentication(db, sid, tokens, clock, 60, cookie, session.tokenVersion), 2);
+    assert.equal(await publishReauthentication(testDb.db, sid, tokens, clock, 60, cookie, session.tokenVersion), 2);
     clock += 120;
     const outcome = await renewer(idp.refresh)(session, clock);
     assert.equal(outcome.kind === 'renewed' && outcome.session.tokenVersion, 2, 'generation 0 adopted the re-authenticated set');
@@ -476,7 +469,7 @@ describe(`refresh coordination on ${kind}`, () => {
   test('adopting a due token set that has no refresh token ends the session instead of handing out an expired token', async () => {
     const session = await newSession();
     const expired: TokenSet = { accessToken: 'at-1', expiresAt: clock - 5, issuedAt: clock - 65 };
-    await db.session.update({
+    await testDb.db.session.update({
       where: { id: sid },
       data: { tokenVersion: 1, refreshTokenHash: null, latestTokens: await sealTokens(expired, cookie), supersededGenerations: JSON.stringify([{ v: 0, hash: hashRefreshToken('rt-0'), at: clock - 1 }]) },
     });
@@ -492,7 +485,7 @@ describe(`refresh coordination on ${kind}`, () => {
     const [first] = await rotate(await newSession(), 6, refresh);
     clock += 120;
     assert.deepEqual(await renewer(refresh)(first!, clock), { kind: 'terminal', reason: 'superseded' });
-    const refusal = await db.auditEvent.findFirstOrThrow({ where: { sessionId: sid, type: 'refused' } });
+    const refusal = await testDb.db.auditEvent.findFirstOrThrow({ where: { sessionId: sid, type: 'refused' } });
     assert.match(refusal.reason ?? '', /^cookie generation 0 was replaced 138 s ago, past the 60-s grace, is not held and is more than 5 generations behind \(registry at 6, history \[0 138 s ago, 1 135 s ago, 2 132 s ago, 3 129 s ago, 4 126 s ago, 5 123 s ago\]\)$/);
     assert.ok(refusal.instance, 'the instance that refused is named');
   });

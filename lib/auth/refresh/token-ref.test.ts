@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import type { Db } from '../../db/client';
-import { createTestDb, type TestDb, testDatabaseKinds } from '../../db/test-db';
+import { testDatabaseKinds, useTestDb } from '../../db/test-db';
 import type { SessionData, SessionReference, TokenSet } from '../session-payload';
 import { ADOPTABLE_GENERATIONS_BEHIND, createRenewer, hashRefreshToken, type RenewerDeps } from './coordination';
 import { createSession, rotatingIdp as rotatingIdpAt, TEST_COOKIE as cookie } from './renewal.test-support';
@@ -11,13 +11,7 @@ const GRACE_SEC = 60;
 
 for (const kind of testDatabaseKinds()) {
 describe(`reference mode on ${kind}`, () => {
-  let testDb: TestDb;
-  let db: Db;
-  before(async () => {
-    testDb = await createTestDb(kind);
-    db = testDb.db;
-  });
-  after(() => testDb.close());
+  const testDb = useTestDb(kind);
 
   let clock = 1_850_000_000;
   let sid = '';
@@ -26,7 +20,7 @@ describe(`reference mode on ${kind}`, () => {
 
   function renewer(refresh: RenewerDeps['refresh']) {
     return createRenewer({
-      db,
+      db: testDb.db,
       cookie,
       graceSec: GRACE_SEC,
       refreshTimeoutMs: 1000,
@@ -38,7 +32,7 @@ describe(`reference mode on ${kind}`, () => {
   }
 
   async function newSession(tokens?: TokenSet): Promise<SessionData> {
-    const session = await createSession(db, clock, tokens);
+    const session = await createSession(testDb.db, clock, tokens);
     sid = session.sid;
     return session;
   }
@@ -56,7 +50,7 @@ describe(`reference mode on ${kind}`, () => {
     return generations;
   }
 
-  const refusals = async () => (await db.auditEvent.findMany({ where: { sessionId: sid, type: 'refused' } })).map((event) => event.reason);
+  const refusals = async () => (await testDb.db.auditEvent.findMany({ where: { sessionId: sid, type: 'refused' } })).map((event) => event.reason);
 
   beforeEach(() => {
     clock += 1000;
@@ -64,14 +58,14 @@ describe(`reference mode on ${kind}`, () => {
 
   test('a reference cookie of the current generation reads the registry\'s token set: the session a cookie carrying the tokens would give', async () => {
     const session = await newSession({ accessToken: 'at-0'.repeat(5000), refreshToken: 'rt-0', expiresAt: clock + 60, issuedAt: clock });
-    assert.deepEqual(await resolveReference(db, referenceTo(session), cookie), session);
+    assert.deepEqual(await resolveReference(testDb.db, referenceTo(session), cookie), session);
   });
 
   test('an IdP that issues no refresh token: the reference carries a null hash and resolves all the same', async () => {
     const session = await newSession({ accessToken: 'at-0', expiresAt: clock + 60, issuedAt: clock });
     const reference = referenceTo(session);
     assert.equal(reference.tokenRef.refreshTokenHash, null);
-    assert.deepEqual(await resolveReference(db, reference, cookie), session);
+    assert.deepEqual(await resolveReference(testDb.db, reference, cookie), session);
   });
 
   test('once its generation is replaced the reference stays unresolved, and adopts the newest set within the grace window by the hash it carries', async () => {
@@ -79,7 +73,7 @@ describe(`reference mode on ${kind}`, () => {
     const session = await newSession();
     const reference = referenceTo(session);
     await renewer(idp.refresh)(session, clock);
-    assert.equal(await resolveReference(db, reference, cookie), reference, 'the registry no longer holds generation 0\'s tokens');
+    assert.equal(await resolveReference(testDb.db, reference, cookie), reference, 'the registry no longer holds generation 0\'s tokens');
 
     clock += 30;
     const outcome = await renewer(idp.refresh)(reference, clock);
@@ -88,7 +82,7 @@ describe(`reference mode on ${kind}`, () => {
     assert.equal(outcome.kind === 'renewed' && outcome.session.tokenVersion, 1);
     assert.equal(outcome.kind === 'renewed' && 'tokenRef' in outcome.session, false, 'a session with tokens, not a reference');
     assert.deepEqual(idp.calls, ['rt-0'], 'adopted without calling the IdP');
-    const adopted = await db.auditEvent.findMany({ where: { sessionId: sid, type: 'adopted' } });
+    const adopted = await testDb.db.auditEvent.findMany({ where: { sessionId: sid, type: 'adopted' } });
     assert.deepEqual(adopted.map((event) => event.reason), ['generation 0 took 1']);
   });
 
@@ -112,7 +106,7 @@ describe(`reference mode on ${kind}`, () => {
     assert.match((await refusals()).at(-1)!, /^cookie generation 1's refresh token is not the one that generation had/);
 
     const current = forged(generations[2]!);
-    assert.equal(await resolveReference(db, current, cookie), current, 'never served the registry\'s tokens');
+    assert.equal(await resolveReference(testDb.db, current, cookie), current, 'never served the registry\'s tokens');
     assert.deepEqual(await renew(current, clock), { kind: 'terminal', reason: 'superseded' });
     assert.equal((await refusals()).at(-1), 'cookie generation 2 is the registry\'s, but its refresh token is not');
   });
@@ -126,29 +120,29 @@ describe(`reference mode on ${kind}`, () => {
     const outcome = await renewer(idp.refresh)(reference, clock);
     assert.equal(outcome.kind === 'renewed' && outcome.session.tokenVersion, 2);
     assert.deepEqual(idp.calls, ['rt-0', 'rt-1']);
-    const row = await db.session.findUniqueOrThrow({ where: { id: sid } });
+    const row = await testDb.db.session.findUniqueOrThrow({ where: { id: sid } });
     assert.ok(JSON.parse(row.supersededGenerations!).some((entry: { v: number; held?: true }) => entry.v === 0 && entry.held));
   });
 
   test('a reference of a session ended elsewhere, or whose row is gone, is refused without reaching the IdP', async () => {
     const session = await newSession();
     const reference = referenceTo(session);
-    await db.session.update({ where: { id: sid }, data: { revokedAt: new Date(), revokedReason: 'signed_out' } });
+    await testDb.db.session.update({ where: { id: sid }, data: { revokedAt: new Date(), revokedReason: 'signed_out' } });
     assert.deepEqual(await renewer(async () => assert.fail('no IdP call'))(reference, clock), { kind: 'terminal', reason: 'revoked' });
 
     const gone: SessionReference = { ...reference, sid: 'sid-no-such-row-0123456789' };
-    assert.equal(await resolveReference(db, gone, cookie), gone);
+    assert.equal(await resolveReference(testDb.db, gone, cookie), gone);
     assert.deepEqual(await renewer(async () => assert.fail('no IdP call'))(gone, clock), { kind: 'terminal', reason: 'revoked' });
   });
 
   test('a registry token set sealed with a dropped secret: the reference is as unreadable as a cookie sealed with it', async () => {
     const session = await newSession({ accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: clock + 60, issuedAt: clock });
-    assert.equal(await resolveReference(db, referenceTo(session), { ...cookie, secrets: { 2: 'n'.repeat(32) } }), undefined);
+    assert.equal(await resolveReference(testDb.db, referenceTo(session), { ...cookie, secrets: { 2: 'n'.repeat(32) } }), undefined);
   });
 
   test('sign-out and signing in again, from a reference of any generation, reach the newest token set and its live refresh token', async () => {
     const generations = await rotate(await newSession(), 2);
-    const ending = await withNewestTokens(db, referenceTo(generations[0]!), cookie);
+    const ending = await withNewestTokens(testDb.db, referenceTo(generations[0]!), cookie);
     assert.equal(ending?.tokens.refreshToken, 'rt-2');
     assert.equal(ending?.tokenVersion, 0, 'the generation the browser held, as a silent re-authentication records it');
   });
