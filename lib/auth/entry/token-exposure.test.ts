@@ -30,10 +30,10 @@ function code(text: string): string {
     .replace(/`(?:[^`\\]|\\.)*`/g, (literal) => `\`${[...literal.matchAll(/\$\{[^}]*\}/g)].join('')}\``);
 }
 
-/** Every `console.*(…)` and `logIdpProblem(…)` call in `text`, arguments included. */
+/** Every `console.*(…)` and `logOncePerMinute(…)` call in `text`, arguments included. */
 function logCalls(text: string): string[] {
   const calls: string[] = [];
-  for (const match of text.matchAll(/\b(?:console\.(?:log|info|warn|error|debug)|logIdpProblem)\(/g)) {
+  for (const match of text.matchAll(/\b(?:console\.(?:log|info|warn|error|debug)|logOncePerMinute)\(/g)) {
     let depth = 0;
     let end = match.index;
     for (; end < text.length; end += 1) {

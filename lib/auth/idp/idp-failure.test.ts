@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as client from 'openid-client';
-import { describeIdpFailure, logIdpProblem } from './idp-failure';
+import { describeIdpFailure } from './idp-failure';
 
 test('an OAuth error answer is described by status, error code and endpoint, without the query', () => {
   const response = new Response(null, { status: 403 });
@@ -22,13 +22,4 @@ test('a network failure is described by its code', () => {
   const error = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
   assert.equal(describeIdpFailure(error), 'ECONNREFUSED: fetch failed');
   assert.equal(describeIdpFailure('?'), 'unknown failure');
-});
-
-test('the same line is logged at most once a minute', (t) => {
-  const logged = t.mock.method(console, 'error', () => {});
-  logIdpProblem('refused (test line)', 1_000_000);
-  logIdpProblem('refused (test line)', 1_030_000);
-  logIdpProblem('another line (test)', 1_030_000);
-  logIdpProblem('refused (test line)', 1_061_000);
-  assert.deepEqual(logged.mock.calls.map((call) => call.arguments[0]), ['renewal: refused (test line)', 'renewal: another line (test)', 'renewal: refused (test line)']);
 });

@@ -45,15 +45,3 @@ function endpoint(url: string): string {
     return 'the IdP';
   }
 }
-
-const lastLogged = new Map<string, number>();
-const REPEAT_AFTER_MS = 60_000;
-
-/** Logs a line about the IdP at most once a minute per distinct line: a refusal repeats on every request. */
-export function logIdpProblem(line: string, now = Date.now()): void {
-  const last = lastLogged.get(line);
-  if (last !== undefined && now - last < REPEAT_AFTER_MS) return;
-  if (lastLogged.size > 1000) lastLogged.clear();
-  lastLogged.set(line, now);
-  console.error(`renewal: ${line}`);
-}

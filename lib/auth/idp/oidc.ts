@@ -8,10 +8,11 @@ import { compactVerify, createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } fr
 import * as client from 'openid-client';
 import { env } from '../../env';
 import type { TokenAuthMethod } from '../../idp-settings';
+import { logOncePerMinute } from '../../throttled-log';
 import { AuthError } from '../errors';
 import type { TokenSet } from '../session-payload';
 import { chooseTokenAuthMethod, clientAuth, refusedClientAdvice } from './client-auth';
-import { challengeErrorCode, describeIdpFailure, logIdpProblem } from './idp-failure';
+import { challengeErrorCode, describeIdpFailure } from './idp-failure';
 
 /**
  * Everything that talks to the IdP, and the only module that calls it through openid-client:
@@ -57,7 +58,7 @@ export function oidcConfiguration(now = Date.now()): Promise<client.Configuratio
       config: discover().catch((error: unknown) => {
         attempt.retryAt = Date.now() + DISCOVERY_RETRY_AFTER_MS;
         const why = describeIdpFailure(error);
-        logIdpProblem(`could not read the IdP's discovery document for OIDC_ISSUER=${env().oidc.issuer.href} (${why})`);
+        logOncePerMinute(`could not read the IdP's discovery document for OIDC_ISSUER=${env().oidc.issuer.href} (${why})`);
         throw new AuthError('discovery_failed', `could not read the IdP discovery document (${why})`, { cause: error });
       }),
     };
@@ -337,14 +338,14 @@ export async function refreshGrant(refreshToken: string, expectedSubject: string
   } catch (error) {
     const sorted = classifyRefreshError(error);
     if (sorted.kind === 'misconfigured') logRefusedClient(error, 'sessions are kept, and answered 503, until it accepts it');
-    else logIdpProblem(`refresh failed (${sorted.kind}): ${describeIdpFailure(error)}`);
+    else logOncePerMinute(`refresh failed (${sorted.kind}): ${describeIdpFailure(error)}`);
     return sorted;
   }
 }
 
 /** One line naming the method that was refused and the setting to try. */
 function logRefusedClient(error: unknown, consequence: string): void {
-  logIdpProblem(`the IdP refused this client at its token endpoint (${describeIdpFailure(error)}) using ${tokenAuthMethod}; ${consequence}. To fix: ${refusedClientAdvice(tokenAuthMethod)}`);
+  logOncePerMinute(`the IdP refused this client at its token endpoint (${describeIdpFailure(error)}) using ${tokenAuthMethod}; ${consequence}. To fix: ${refusedClientAdvice(tokenAuthMethod)}`);
 }
 
 /** What token introspection (RFC 7662) says of a refresh token. */

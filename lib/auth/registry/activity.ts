@@ -1,6 +1,7 @@
 import 'server-only';
 import { db } from '../../db';
 import type { Db } from '../../db/client';
+import { logOncePerMinute } from '../../throttled-log';
 
 /**
  * When people were last seen (the idle timeout's clock), collected per process and written
@@ -22,8 +23,6 @@ const state: PendingActivity = (globalForActivity.renewalActivity ??= { pending:
 
 /** Sessions per statement: an IN list this long stays well inside both databases' limits. */
 const BATCH_SIZE = 1000;
-const PROBLEM_LOG_INTERVAL_MS = 60_000;
-let lastProblemLoggedAt = 0;
 
 /** Notes that the person behind `sessionId` did something at `now`; written within `withinSec`. */
 export function noteActivity(sessionId: string, now: number, withinSec: number): void {
@@ -67,7 +66,5 @@ export async function writeActivity(database: Db = db()): Promise<number> {
 }
 
 function logProblem(error: unknown): void {
-  if (Date.now() - lastProblemLoggedAt < PROBLEM_LOG_INTERVAL_MS) return;
-  lastProblemLoggedAt = Date.now();
-  console.warn(`renewal: could not record activity (${error instanceof Error ? error.message : String(error)}); it is kept and written with the next batch`);
+  logOncePerMinute(`could not record activity (${error instanceof Error ? error.message : String(error)}); it is kept and written with the next batch`, { level: 'warn' });
 }

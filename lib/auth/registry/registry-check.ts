@@ -1,6 +1,7 @@
 import 'server-only';
 import { db } from '../../db';
 import { databaseKind } from '../../db/client';
+import { logOncePerMinute } from '../../throttled-log';
 import type { SessionPayload } from '../session-payload';
 import { noteActivity } from './activity';
 import { IDP_LOGOUT_REASON, REPLACED_REASON } from './registry';
@@ -120,13 +121,8 @@ export function followEndedSessions(databaseUrl: string): void {
   });
 }
 
-const PROBLEM_LOG_INTERVAL_MS = 60_000;
-let lastProblemLoggedAt = 0;
-
-/** Once a minute at most: a database that is down says so on every request already. */
+/** A database that is down says so on every request already: once a minute is enough here. */
 function logFollowProblem(error: unknown): void {
-  if (Date.now() - lastProblemLoggedAt < PROBLEM_LOG_INTERVAL_MS) return;
-  lastProblemLoggedAt = Date.now();
   const what = error instanceof Error ? error.message : String(error);
-  console.warn(`renewal: following sessions ended on other instances hit a problem (${what}); it reconnects and reads the log again, and cached verdicts still expire after REGISTRY_CHECK_INTERVAL`);
+  logOncePerMinute(`following sessions ended on other instances hit a problem (${what}); it reconnects and reads the log again, and cached verdicts still expire after REGISTRY_CHECK_INTERVAL`, { level: 'warn' });
 }
