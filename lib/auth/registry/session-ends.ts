@@ -34,7 +34,7 @@ export interface SessionEnds {
   stop(): Promise<void>;
 }
 
-export const SESSION_ENDED_CHANNEL = 'renewal_session_ended';
+const SESSION_ENDED_CHANNEL = 'renewal_session_ended';
 /** How far back each read looks, in the database's clock, for ends that committed late. */
 const OVERLAP_MS = 10_000;
 /** How often to read while the listener hears every end that commits. */
