@@ -1,6 +1,5 @@
 import { type APIRequestContext, type Browser, expect, request as playwrightRequest, test } from '@playwright/test';
-import pg from 'pg';
-import { idp, sessionCookie, signIn } from './helpers';
+import { idp, onPostgres, sessionCookie, signIn } from './helpers';
 import { type Instance, startInstance } from './instances';
 import { E2E_DATABASE_URL } from './settings';
 
@@ -98,22 +97,12 @@ test('with the listeners\' connections killed, a sign-out on A is still refused 
   await Promise.all([person.context.close(), next.context.close()]);
 });
 
-async function onDatabase<T>(query: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: E2E_DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query(query)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
 const LISTENERS = `FROM pg_stat_activity WHERE application_name = 'renewal-session-ends' AND datname = current_database()`;
 
 async function killListeners(): Promise<number> {
-  return (await onDatabase<{ pg_terminate_backend: boolean }>(`SELECT pg_terminate_backend(pid) ${LISTENERS}`)).length;
+  return (await onPostgres<{ pg_terminate_backend: boolean }>(`SELECT pg_terminate_backend(pid) ${LISTENERS}`)).length;
 }
 
 async function listenerCount(): Promise<number> {
-  return Number((await onDatabase<{ count: string }>(`SELECT count(*) ${LISTENERS}`))[0]!.count);
+  return Number((await onPostgres<{ count: string }>(`SELECT count(*) ${LISTENERS}`))[0]!.count);
 }

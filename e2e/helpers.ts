@@ -55,10 +55,15 @@ export async function auditEvents(type: string): Promise<AuditRow[]> {
       sqlite.close();
     }
   }
+  return onPostgres<AuditRow>(sql, [type]);
+}
+
+/** Runs `sql` on the app's PostgreSQL database (E2E_DATABASE_URL), on a connection of its own. */
+export async function onPostgres<T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: E2E_DATABASE_URL });
   await client.connect();
   try {
-    return (await client.query<AuditRow>(sql, [type])).rows;
+    return (await client.query<T>(sql, params)).rows;
   } finally {
     await client.end();
   }

@@ -1,7 +1,6 @@
 import { expect, test } from '@playwright/test';
 import Database from 'better-sqlite3';
-import pg from 'pg';
-import { sessionCookie, signIn } from './helpers';
+import { onPostgres, sessionCookie, signIn } from './helpers';
 import { E2E_DATABASE_FILE, E2E_DATABASE_URL, SESSION_END_HEARD_MS } from './settings';
 
 // A cookie whose registry row is gone — deleted by retention (RETENTION_DAYS), or by an
@@ -21,13 +20,7 @@ async function deleteSessionRows(subject: string): Promise<number> {
       sqlite.close();
     }
   }
-  const client = new pg.Client({ connectionString: E2E_DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query(sql, [subject])).rowCount ?? 0;
-  } finally {
-    await client.end();
-  }
+  return (await onPostgres<{ id: string }>(`${sql} RETURNING "id"`, [subject])).length;
 }
 
 test('a cookie whose registry row was deleted is sent to sign in with its cookie cleared', async ({ page, context }) => {
