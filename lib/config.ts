@@ -43,7 +43,12 @@ export interface AppConfig {
     readonly refreshWindowSec: number;
     readonly graceSec: number;
     readonly refreshTimeoutMs: number;
+    /** The longest a registry verdict is trusted, while every end is heard of (a safety net). */
     readonly registryCheckSec: number;
+    /** Registry verdicts kept per process (VERDICT_CACHE_SIZE). */
+    readonly verdictCacheSize: number;
+    /** Unsealed cookies kept per process (UNSEAL_MEMO_SIZE). */
+    readonly unsealMemoSize: number;
   };
   readonly databaseUrl: string;
   /**
@@ -92,7 +97,9 @@ const numbers = z.object({
   REFRESH_WINDOW: seconds(60),
   REFRESH_GRACE: seconds(60),
   REFRESH_TIMEOUT_MS: seconds(5000),
-  REGISTRY_CHECK_INTERVAL: seconds(5),
+  REGISTRY_CHECK_INTERVAL: seconds(3600),
+  VERDICT_CACHE_SIZE: z.coerce.number().int().positive().default(100_000),
+  UNSEAL_MEMO_SIZE: z.coerce.number().int().positive().default(10_000),
   ACCESS_TOKEN_FALLBACK_LIFETIME: seconds(300),
   RETENTION_DAYS: z.coerce.number().int().positive().default(30),
 });
@@ -225,6 +232,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       graceSec: n.REFRESH_GRACE,
       refreshTimeoutMs: n.REFRESH_TIMEOUT_MS,
       registryCheckSec: n.REGISTRY_CHECK_INTERVAL,
+      verdictCacheSize: n.VERDICT_CACHE_SIZE,
+      unsealMemoSize: n.UNSEAL_MEMO_SIZE,
     },
     databaseUrl,
     retentionDays: n.RETENTION_DAYS,

@@ -39,7 +39,7 @@ function plans(settings: SoakSettings, startedAt: number): Plan[] {
     result[i] = { kind: 'sign_out', at: when(boundSeconds), boundSeconds };
   }
   for (const i of order.slice(share, 2 * share)) {
-    const boundSeconds = revocationBoundSeconds(settings);
+    const boundSeconds = revocationBoundSeconds();
     result[i] = { kind: 'revoke_at_idp', at: when(boundSeconds), boundSeconds };
   }
   // Half as many sign out at the IdP itself: back-channel logout under the same faults.

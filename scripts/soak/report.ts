@@ -50,7 +50,7 @@ export function buildReport(input: ReportInput) {
       refreshGrace: REFRESH_GRACE,
       refreshTimeoutMs: REFRESH_TIMEOUT_MS,
       signOutBoundSec: signOutBoundSeconds(),
-      revocationBoundSec: revocationBoundSeconds(settings),
+      revocationBoundSec: revocationBoundSeconds(),
     },
     durationSec: input.durationSec,
     browsers: input.browsers,

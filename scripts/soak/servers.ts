@@ -196,7 +196,6 @@ export class AppInstance {
       DATABASE_URL: this.databaseUrl,
       REFRESH_TIMEOUT_MS: String(REFRESH_TIMEOUT_MS),
       REFRESH_GRACE: String(REFRESH_GRACE),
-      REGISTRY_CHECK_INTERVAL: String(this.settings.registryCheckInterval),
       NEXT_TELEMETRY_DISABLED: '1',
       // The audit trail names the instance (and its restart) in every event: explain.ts reads it.
       INSTANCE_NAME: `:${this.port}#${++this.starts}`,

@@ -8,7 +8,6 @@ export interface SoakSettings {
   readonly reportPath: string;
   /** A PostgreSQL server to create the run's database on; SQLite when absent. */
   readonly postgresServer?: string;
-  readonly registryCheckInterval: number;
   /** SOAK_SEED: fixes the random schedule (random.ts); a fresh one when unset. */
   readonly seed: number | undefined;
   /** SOAK_RUNS: how many runs, each with a fresh seed (runs.ts). */
@@ -62,7 +61,6 @@ export function readSoakSettings(env: NodeJS.ProcessEnv = process.env): SoakSett
     instances: number(env, 'SOAK_INSTANCES', 3, wholeAtLeast(2, 10), 'a whole number from 2 to 10'),
     abortRate: number(env, 'SOAK_ABORT_RATE', 0.05, (value) => value >= 0 && value <= 1, 'a share from 0 to 1'),
     reportPath: env.SOAK_REPORT?.trim() || 'data/soak-report.json',
-    registryCheckInterval: number(env, 'REGISTRY_CHECK_INTERVAL', 5, wholeAtLeast(1), 'a whole number of seconds'),
     seed: env.SOAK_SEED?.trim() ? number(env, 'SOAK_SEED', 0, wholeAtLeast(0, 2 ** 32 - 1), 'a whole number from 0 to 4294967295') : undefined,
     runs: number(env, 'SOAK_RUNS', 1, wholeAtLeast(1, 100), 'a whole number from 1 to 100'),
     idpQuirks: env.SOAK_IDP_QUIRKS?.trim() ?? 'growing-tokens',
@@ -73,13 +71,19 @@ export function readSoakSettings(env: NodeJS.ProcessEnv = process.env): SoakSett
 /**
  * How long after a sign-out response every copy of that session must be refused: every
  * instance hears of an end within a second (lib/auth/registry/session-ends.ts), so 2 s
- * leaves a loaded machine a second more, and no longer waits for REGISTRY_CHECK_INTERVAL.
+ * leaves a loaded machine a second more. The instances run with the app's default
+ * REGISTRY_CHECK_INTERVAL (an hour): verdicts stand until an end is heard of.
  */
 export function signOutBoundSeconds(): number {
   return 2;
 }
 
-/** How long after a grant is revoked at the IdP every copy of the session must be refused. */
-export function revocationBoundSeconds(settings: SoakSettings): number {
-  return ACCESS_TOKEN_TTL + settings.registryCheckInterval + 2;
+/**
+ * How long after a grant is revoked at the IdP every copy of the session must be refused:
+ * its access token's life, then the renewal that the IdP refuses (REFRESH_TIMEOUT_MS at
+ * most), then the end reaching every instance, and 3 s for a loaded machine (11 s in all, as
+ * before the feed of ended sessions).
+ */
+export function revocationBoundSeconds(): number {
+  return ACCESS_TOKEN_TTL + REFRESH_TIMEOUT_MS / 1000 + signOutBoundSeconds() + 3;
 }

@@ -31,7 +31,6 @@ export function cookieSettings(): CookieSettings {
 // they must share one renewer (single-flight) and one memo.
 const globalForAuth = globalThis as unknown as { renewalRenewer?: Renewer; renewalUnsealMemo?: UnsealMemo };
 
-const MEMO_MAX_ENTRIES = 10_000;
 const MEMO_TTL_SEC = 300;
 
 /**
@@ -50,7 +49,7 @@ async function openCookie(sealed: string): Promise<Unsealed | undefined> {
 function unsealMemo(): UnsealMemo {
   globalForAuth.renewalUnsealMemo ??= createUnsealMemo(openCookie, {
     policy: env().session,
-    maxEntries: MEMO_MAX_ENTRIES,
+    maxEntries: env().session.unsealMemoSize,
     ttlSec: MEMO_TTL_SEC,
   });
   return globalForAuth.renewalUnsealMemo;

@@ -10,7 +10,7 @@ let testDb: TestDb;
 let db: Db;
 let registry: typeof import('./registry-check');
 let activity: typeof import('./activity');
-const settings = { idleTimeoutSec: 3600, registryCheckSec: 5 };
+const settings = { idleTimeoutSec: 3600, registryCheckSec: 5, verdictCacheSize: 1000 };
 const NOW = 2_000_000_000;
 
 before(async () => {
@@ -38,7 +38,7 @@ test('a session idle for longer than the timeout is idle', async () => {
   assert.equal(await registry.checkRegistry(await session('idle-0123456789', NOW - 3601), NOW, settings), 'idle');
 });
 
-test('the verdict is cached for the interval, and forgotten at once on a local revocation', async () => {
+test('with no feed of ended sessions, a verdict stands 5 s at most; it is forgotten at once on a local revocation', async () => {
   const s = await session('cached-0123456789', NOW - 10);
   assert.equal(await registry.checkRegistry(s, NOW, settings), 'active');
   await db.session.update({ where: { id: s.sid }, data: { revokedAt: new Date(), revokedReason: 'elsewhere' } });
@@ -110,7 +110,7 @@ test('idle timeout means the person is idle: background requests (a tab renewing
 });
 
 test('a short idle timeout is touched often enough to be kept by activity', async () => {
-  const short = { idleTimeoutSec: 12, registryCheckSec: 5 };
+  const short = { ...settings, idleTimeoutSec: 12 };
   const s = await session('short-idle-0123456789', NOW);
   for (let t = 3; t <= 30; t += 3) {
     assert.equal(await registry.checkRegistry(s, NOW + t, short, true), 'active', `after ${t} s of steady activity`);
@@ -154,4 +154,65 @@ test('for renders, a database that does not answer gets the last verdict read, i
   } finally {
     await db.$executeRawUnsafe('ALTER TABLE "SessionUnreachable" RENAME TO "Session"');
   }
+});
+
+/** While the table is renamed away, any registry read fails: what proves a verdict was not read. */
+async function withoutSessionsTable<T>(run: () => Promise<T>): Promise<T> {
+  await db.$executeRawUnsafe('ALTER TABLE "Session" RENAME TO "SessionUnreachable"');
+  try {
+    return await run();
+  } finally {
+    await db.$executeRawUnsafe('ALTER TABLE "SessionUnreachable" RENAME TO "Session"');
+  }
+}
+
+async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// Last: it starts this process's feed of ended sessions, which the tests above run without.
+test('while every end is heard of, a verdict stands until one is (REGISTRY_CHECK_INTERVAL at most); when the feed stops, 5 s at most', async () => {
+  const long = { idleTimeoutSec: 600, registryCheckSec: 3600, verdictCacheSize: 1000 };
+  const feed = registry.followEndedSessions(testDb.url);
+  await eventually(async () => (Date.now() - feed.heardUntil() < 1000 ? true : undefined), 3000, 'the feed is current');
+
+  const s = await session('trusted-0123456789', NOW - 10);
+  assert.equal(await registry.checkRegistry(s, NOW, long), 'active');
+  await withoutSessionsTable(async () => {
+    assert.equal(await registry.checkRegistry(s, NOW + 590, long), 'active', 'not read again: nothing was heard');
+  });
+  await db.session.update({ where: { id: s.sid }, data: { revokedAt: new Date(), revokedReason: 'elsewhere' } });
+  const heardInMs = Date.now();
+  await eventually(async () => ((await registry.checkRegistry(s, NOW + 591, long)) === 'revoked' ? true : undefined), 1500, 'the end, written by another process, is heard of');
+  assert.ok(Date.now() - heardInMs < 1500);
+
+  const seenElsewhere = await session('seen-elsewhere-0123456789', NOW - 10);
+  const unseen = await session('unseen-0123456789', NOW - 10);
+  assert.equal(await registry.checkRegistry(seenElsewhere, NOW, long), 'active');
+  assert.equal(await registry.checkRegistry(unseen, NOW, long), 'active');
+  // Another instance saw the person: its activity batch moved lastSeenAt, which ends nothing.
+  await db.session.update({ where: { id: seenElsewhere.sid }, data: { lastSeenAt: new Date((NOW + 300) * 1000) } });
+  assert.equal(await registry.checkRegistry(seenElsewhere, NOW + 601, long), 'active', 'idle by this process\'s clock: read again, and active');
+  assert.equal(await registry.checkRegistry(unseen, NOW + 601, long), 'idle');
+
+  const netted = await session('safety-net-0123456789', NOW + 3000);
+  assert.equal(await registry.checkRegistry(netted, NOW + 3000, long), 'active');
+  await withoutSessionsTable(async () => {
+    await assert.rejects(registry.checkRegistry(netted, NOW + 3000 + 3600, long), 'past REGISTRY_CHECK_INTERVAL: read again');
+  });
+
+  const orphaned = await session('feed-stopped-0123456789', NOW - 10);
+  assert.equal(await registry.checkRegistry(orphaned, NOW, long), 'active');
+  await feed.stop();
+  await new Promise((resolve) => setTimeout(resolve, 3100));
+  await withoutSessionsTable(async () => {
+    assert.equal(await registry.checkRegistry(orphaned, NOW + 4, long), 'active', 'within 5 s');
+    await assert.rejects(registry.checkRegistry(orphaned, NOW + 5, long), 'the feed is behind: verdicts stand 5 s, as before it');
+  });
 });

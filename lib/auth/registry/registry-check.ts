@@ -15,10 +15,14 @@ import { followSessionEnds, type SessionEnds } from './session-ends';
 export type RegistryVerdict = 'active' | 'revoked' | 'idp_logout' | 'replaced' | 'idle';
 
 /**
- * The registry's word on a session, cached per process for a few seconds: a valid
- * cookie is validated by cryptography alone, and the database is read at most once per
- * interval per session. Revocations made by this process take effect at once
- * (`forgetRegistryVerdict`); those made elsewhere within the interval.
+ * The registry's word on a session, cached per process until the session is heard to end:
+ * a valid cookie is validated by cryptography alone, and the database is read once per
+ * session per process. Every end, wherever it is written, reaches every process within
+ * a second (session-ends.ts) and drops the verdict (`forgetRegistryVerdict`). A verdict
+ * is trusted that long only while that feed is current; while it is not (the database
+ * or the listener lost), verdicts stand UNHEARD_VERDICT_SEC at most, and the registry is
+ * read again as before there was a feed. REGISTRY_CHECK_INTERVAL bounds both: a safety
+ * net, not the propagation delay.
  */
 interface Cached {
   readonly verdict: RegistryVerdict;
@@ -27,7 +31,6 @@ interface Cached {
   lastSeen: number;
 }
 
-const MAX_ENTRIES = 10_000;
 // On globalThis: Next.js bundles the proxy and the route handlers separately, and a
 // sign-out handled by a route must clear what the proxy caches in the same process.
 const globalForCache = globalThis as unknown as { renewalRegistryVerdicts?: Map<string, Cached>; renewalSessionEnds?: SessionEnds; renewalVerdictsForgotten?: { count: number } };
@@ -42,6 +45,25 @@ const forgotten = (globalForCache.renewalVerdictsForgotten ??= { count: 0 });
 export interface RegistryCheckSettings {
   readonly idleTimeoutSec: number;
   readonly registryCheckSec: number;
+  /** Verdicts kept per process, least recently read evicted first (VERDICT_CACHE_SIZE). */
+  readonly verdictCacheSize: number;
+}
+
+/** How far behind the feed may be and still count as current: it reads every 500 ms or pings every second. */
+const FEED_CURRENT_WITHIN_MS = 3_000;
+/** The longest a verdict stands while the feed is not current: how long an end elsewhere may go unheard. */
+const UNHEARD_VERDICT_SEC = 5;
+
+function verdictLifetimeSec(settings: RegistryCheckSettings): number {
+  const feed = globalForCache.renewalSessionEnds;
+  const current = feed !== undefined && Date.now() - feed.heardUntil() <= FEED_CURRENT_WITHIN_MS;
+  return current ? settings.registryCheckSec : Math.min(settings.registryCheckSec, UNHEARD_VERDICT_SEC);
+}
+
+/** Whether `cached` may answer at `now`. An active verdict is read again once this process's clock says idle: another instance may have seen the person since. */
+function stillStands(cached: Cached, now: number, settings: RegistryCheckSettings): boolean {
+  if (now - cached.checkedAt >= verdictLifetimeSec(settings)) return false;
+  return cached.verdict !== 'active' || now - cached.lastSeen <= settings.idleTimeoutSec;
 }
 
 /** Activity is noted at most this often per session, and written within as long again (activity.ts); a quarter of a short idle timeout. */
@@ -55,11 +77,11 @@ const TOUCH_INTERVAL_SEC = 60;
  */
 export async function checkRegistry(session: Pick<SessionPayload, 'sid'>, now: number, settings: RegistryCheckSettings, activity = false): Promise<RegistryVerdict> {
   let cached = cache.get(session.sid);
-  if (!cached || now - cached.checkedAt >= settings.registryCheckSec) {
+  if (!cached || !stillStands(cached, now, settings)) {
     const forgottenBefore = forgotten.count;
     cached = await readVerdict(session.sid, now, settings);
     if (forgotten.count === forgottenBefore) {
-      if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+      if (cache.size >= settings.verdictCacheSize) cache.delete(cache.keys().next().value!);
       cache.delete(session.sid);
       cache.set(session.sid, cached);
     }
@@ -110,19 +132,19 @@ export function forgetRegistryVerdict(sessionId: string): void {
 /**
  * Starts, once per process, hearing of sessions ended by any instance (session-ends.ts):
  * each drops its cached verdict here, so the session's next request reads the registry
- * and is refused, within a second rather than REGISTRY_CHECK_INTERVAL.
+ * and is refused, within a second.
  */
-export function followEndedSessions(databaseUrl: string): void {
-  globalForCache.renewalSessionEnds ??= followSessionEnds({
+export function followEndedSessions(databaseUrl: string): SessionEnds {
+  return (globalForCache.renewalSessionEnds ??= followSessionEnds({
     db: db(),
     listenUrl: databaseKind(databaseUrl) === 'postgresql' ? databaseUrl : undefined,
     onEnded: forgetRegistryVerdict,
     onProblem: logFollowProblem,
-  });
+  }));
 }
 
 /** A database that is down says so on every request already: once a minute is enough here. */
 function logFollowProblem(error: unknown): void {
   const what = error instanceof Error ? error.message : String(error);
-  logOncePerMinute(`following sessions ended on other instances hit a problem (${what}); it reconnects and reads the log again, and cached verdicts still expire after REGISTRY_CHECK_INTERVAL`, { level: 'warn' });
+  logOncePerMinute(`following sessions ended on other instances hit a problem (${what}); it reconnects and reads the log again; meanwhile cached verdicts stand ${UNHEARD_VERDICT_SEC} s at most`, { level: 'warn' });
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { testDatabaseKinds, useTestDb } from '../../db/test-db';
 import { followSessionEnds, type SessionEnds } from './session-ends';
@@ -109,6 +110,11 @@ describe(`sessions ended anywhere, on ${kind}`, () => {
       await eventually(() => heard.includes(id), 1000, `the notification for ${id}`);
     });
 
+    test('its pings keep the feed current though it reads every 10 minutes', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      assert.ok(Date.now() - ends.heardUntil() < 1500, `heard until ${Date.now() - ends.heardUntil()} ms ago`);
+    });
+
     test('with its connection killed, the listener reconnects and catches up on the ends it missed', async () => {
       assert.equal(await killListener(), 1);
       await eventually(() => !ends.listening(), 2000, 'the listener notices');
@@ -120,6 +126,55 @@ describe(`sessions ended anywhere, on ${kind}`, () => {
       await revoke(id);
       await eventually(() => heard.includes(id), 1000, 'notifications flow again');
     });
+  });
+
+  /** A TCP hop to PostgreSQL that can go silent, as a cut network does: nothing passes, nothing closes. */
+  async function silenceableHop(): Promise<{ url: string; silent: boolean; close(): Promise<void> }> {
+    const target = new URL(testDb.url);
+    const sockets = new Set<Socket>();
+    const hop = { url: '', silent: false, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    const server: Server = createServer((client) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+        sockets.add(from);
+        from.on('data', (chunk) => {
+          if (!hop.silent) to.write(chunk);
+        });
+        from.on('close', () => to.destroy());
+        from.on('error', () => to.destroy());
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = new URL(testDb.url);
+    url.host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    hop.url = url.toString();
+    const close = hop.close;
+    hop.close = async () => {
+      for (const socket of sockets) socket.destroy();
+      await close();
+    };
+    return hop;
+  }
+
+  test('a listener whose network goes silent stops counting at once, is dropped after its unanswered ping, and catches up', async () => {
+    const hop = await silenceableHop();
+    const heard: string[] = [];
+    const ends = followSessionEnds({ db: testDb.db, listenUrl: hop.url, onEnded: (id) => heard.push(id), pollMs: 600_000 });
+    try {
+      await eventually(() => ends.listening() && Date.now() - ends.heardUntil() < 1500, 5000, 'the listener connects and pings');
+      hop.silent = true;
+      const missed = await liveSession();
+      await revoke(missed);
+      await eventually(() => Date.now() - ends.heardUntil() > 3000, 5000, 'the feed falls behind');
+      assert.ok(ends.listening(), 'the connection has not said a word yet');
+      await eventually(() => !ends.listening(), 8000, 'the unanswered ping drops the listener');
+      hop.silent = false;
+      await eventually(() => ends.listening() && Date.now() - ends.heardUntil() < 1500, 10_000, 'it reconnects and is current again');
+      assert.ok(heard.includes(missed), 'the end it could not hear was read on reconnecting');
+    } finally {
+      await ends.stop();
+      await hop.close();
+    }
   });
 });
 }

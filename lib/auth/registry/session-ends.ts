@@ -14,7 +14,13 @@ import type { Db } from '../../db/client';
  * reconnected with back-off and reads what it missed; meanwhile the reads go back to twice
  * a second, so no end is missed. An end is heard of again at most a few times (the reads overlap, to
  * see transactions that committed late); forgetting a verdict twice costs one registry
- * read. Cached verdicts still expire (REGISTRY_CHECK_INTERVAL) whatever this hears.
+ * read.
+ *
+ * `heardUntil()` says how far the feed is known to be complete, so that a cached verdict
+ * is trusted only while it is: a read covers every end committed before it began; a live
+ * listener covers every end since it began listening, up to its last answered ping (a
+ * notification committed before the ping is delivered ahead of the ping's answer). A
+ * listener whose connection died silently stops answering pings, and so stops counting.
  */
 export interface SessionEndsOptions {
   readonly db: Db;
@@ -31,6 +37,8 @@ export interface SessionEndsOptions {
 export interface SessionEnds {
   /** Whether the PostgreSQL listener is connected (false on SQLite). */
   listening(): boolean;
+  /** Epoch ms before which every end has been passed to onEnded (0: nothing known yet). */
+  heardUntil(): number;
   stop(): Promise<void>;
 }
 
@@ -39,6 +47,9 @@ const SESSION_ENDED_CHANNEL = 'renewal_session_ended';
 const OVERLAP_MS = 10_000;
 /** How often to read while the listener hears every end that commits. */
 const LISTENING_READ_MS = 5_000;
+/** How often a live listener proves it still hears, over its own connection, and how long it may take. */
+const PING_MS = 1_000;
+const PING_TIMEOUT_MS = 5_000;
 const READ_BATCH = 1000;
 const RECONNECT_MAX_MS = 30_000;
 
@@ -52,13 +63,19 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
   let reading: Promise<void> | undefined;
   let readAgain = false;
   let lastReadAt = 0;
+  /** When the last read that succeeded began: every end committed before then was heard. */
+  let readUntil = 0;
   let listener: pg.Client | undefined;
   let connected = false;
+  /** When the listener began listening, and when the last ping it answered was sent. */
+  let listeningSince = 0;
+  let pingedAt = 0;
   let retryMs = 500;
   let reconnect: NodeJS.Timeout | undefined;
 
   async function readNew(): Promise<void> {
-    lastReadAt = Date.now();
+    const startedAt = Date.now();
+    lastReadAt = startedAt;
     if (horizon === undefined) {
       const newest = await options.db.sessionEnd.aggregate({ _max: { atMs: true } });
       horizon = Number(newest._max.atMs ?? 0) - OVERLAP_MS;
@@ -78,6 +95,32 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
     }
     horizon = Math.max(horizon, newest - OVERLAP_MS);
     for (const [id, atMs] of seen) if (atMs <= horizon) seen.delete(id);
+    readUntil = Math.max(readUntil, startedAt);
+  }
+
+  /** A ping unanswered in PING_TIMEOUT_MS means a connection that died without a word (a network cut): reconnect. */
+  async function ping(client: pg.Client, lost: (error: unknown) => void): Promise<void> {
+    const sentAt = Date.now();
+    let timeout: NodeJS.Timeout | undefined;
+    const unanswered = new Promise<'unanswered'>((resolve) => {
+      timeout = setTimeout(() => resolve('unanswered'), PING_TIMEOUT_MS);
+      timeout.unref();
+    });
+    try {
+      const answer = await Promise.race([client.query('SELECT 1'), unanswered]);
+      if (answer === 'unanswered') lost(new Error(`the listener did not answer a ping within ${PING_TIMEOUT_MS} ms`));
+      else if (listener === client) pingedAt = Math.max(pingedAt, sentAt);
+    } catch {
+      // The connection's own error and end events report it and reconnect.
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  function heardUntil(): number {
+    // The listener's span counts only once a read has covered what came before it.
+    const listenerCovers = connected && readUntil >= listeningSince;
+    return listenerCovers ? Math.max(readUntil, pingedAt) : readUntil;
   }
 
   /** One read at a time; a tick that finds one running asks for another after it (it may have begun too early). */
@@ -102,13 +145,16 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
     if (!connected || Date.now() - lastReadAt >= LISTENING_READ_MS) void tick();
   }, pollMs);
   timer.unref();
+
   void tick();
 
   async function listen(url: string): Promise<void> {
     const client = new pg.Client({ connectionString: url, application_name: 'renewal-session-ends' });
     listener = client;
+    let pinger: NodeJS.Timeout | undefined;
     const lost = (error?: unknown) => {
       if (error) problem(error);
+      clearInterval(pinger);
       if (listener !== client) return;
       listener = undefined;
       connected = false;
@@ -134,7 +180,11 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
       (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
       await client.query(`LISTEN ${SESSION_ENDED_CHANNEL}`);
       connected = listener === client;
+      listeningSince = Date.now();
+      pingedAt = 0;
       retryMs = 500;
+      pinger = setInterval(() => void ping(client, lost), PING_MS);
+      pinger.unref();
       // Ends that committed while nobody listened.
       void tick();
     } catch (error) {
@@ -146,6 +196,7 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
 
   return {
     listening: () => connected,
+    heardUntil,
     async stop() {
       stopped = true;
       clearInterval(timer);
