@@ -94,8 +94,16 @@ export async function checkRegistry(session: Pick<SessionPayload, 'sid'>, now: n
   return cached.verdict;
 }
 
+interface RegistryRow {
+  readonly revokedAt: Date | null;
+  readonly revokedReason: string | null;
+  readonly lastSeenAt: Date;
+}
+
 async function readVerdict(sid: string, now: number, settings: RegistryCheckSettings): Promise<Cached> {
-  const row = await db().session.findUnique({ where: { id: sid }, select: { revokedAt: true, revokedReason: true, lastSeenAt: true } });
+  // Raw: the first sight of every session pays this read, and the query builder's own
+  // work doubles it (npm run bench, micro). The same SQL on SQLite and PostgreSQL.
+  const [row] = await db().$queryRaw<RegistryRow[]>`SELECT "revokedAt", "revokedReason", "lastSeenAt" FROM "Session" WHERE "id" = ${sid}`;
   if (!row || row.revokedAt) {
     const verdict = row?.revokedReason === REPLACED_REASON ? 'replaced' : row?.revokedReason === IDP_LOGOUT_REASON ? 'idp_logout' : 'revoked';
     return { verdict, checkedAt: now, lastSeen: 0 };
