@@ -74,7 +74,8 @@ const nextConfig = {
     // `next dev` compiles a little longer. docs/TESTING.md, "The dev-mode check".
     turbopackFileSystemCacheForDev: false,
   },
-  serverExternalPackages: ['better-sqlite3', '@prisma/adapter-better-sqlite3'],
+  // OpenTelemetry's API keeps one global provider per process: one copy of each package.
+  serverExternalPackages: ['better-sqlite3', '@prisma/adapter-better-sqlite3', '@opentelemetry/api', '@opentelemetry/sdk-metrics', '@opentelemetry/sdk-trace', '@opentelemetry/exporter-prometheus', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/exporter-metrics-otlp-http', '@opentelemetry/context-async-hooks'],
   async redirects() {
     return loopbackAliasRedirects();
   },

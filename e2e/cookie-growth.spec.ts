@@ -1,8 +1,7 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { idpControls } from '../idp/controls-client';
 import { signIn } from './helpers';
-import { type Instance, startIdp, startInstance } from './instances';
-import { type SpawnedServer, startServer } from './servers';
+import { type Instance, startIdp, startInstance, startNotesApi } from './instances';
 import { ACCESS_TOKEN_TTL, CLIENT_ID, CLIENT_SECRET } from './settings';
 
 /**
@@ -21,7 +20,7 @@ const APP = `http://localhost:${APP_PORT}`;
 const COOKIE_BUDGET = 12_000;
 
 let idp: Instance | undefined;
-let notesApi: SpawnedServer | undefined;
+let notesApi: Instance | undefined;
 let app: Instance | undefined;
 
 test.afterEach(async () => {
@@ -39,14 +38,8 @@ async function startServers() {
     DEV_IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
     DEV_IDP_QUIRKS: 'growing-tokens',
   });
-  const notesUrl = `http://127.0.0.1:${NOTES_API_PORT}`;
-  notesApi = await startServer({
-    name: 'notes API for growing tokens',
-    args: ['--import', 'tsx', 'resource/server.ts'],
-    env: { ...process.env, RESOURCE_PORT: String(NOTES_API_PORT), RESOURCE_ISSUER: idp.url },
-    readyUrl: `${notesUrl}/health`,
-    timeoutMs: 30_000,
-  });
+  notesApi = await startNotesApi(NOTES_API_PORT, idp.url);
+  const notesUrl = notesApi.url;
   app = await startInstance(APP_PORT, { APP_URL: APP, OIDC_ISSUER: idp.url, NOTES_API_URL: notesUrl });
   return idpControls(idp.url);
 }

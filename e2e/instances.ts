@@ -37,3 +37,16 @@ export async function startIdp(port: number, env: Record<string, string>): Promi
   });
   return { ...server, url };
 }
+
+/** Starts a notes API on `port` that trusts `issuer`'s access tokens. */
+export async function startNotesApi(port: number, issuer: string): Promise<Instance> {
+  const url = `http://127.0.0.1:${port}`;
+  const server = await startServer({
+    name: `notes API on port ${port}`,
+    args: ['--import', 'tsx', 'resource/server.ts'],
+    env: { ...process.env, RESOURCE_PORT: String(port), RESOURCE_ISSUER: issuer },
+    readyUrl: `${url}/health`,
+    timeoutMs: START_TIMEOUT_MS,
+  });
+  return { ...server, url };
+}

@@ -1,6 +1,7 @@
 import 'server-only';
 import { AuthError, getAccessToken } from './auth';
 import { env } from './env';
+import { outboundFetch } from './telemetry/outbound-fetch';
 
 /**
  * The notes API (resource/), called with the person's access token. Used by the notes
@@ -35,9 +36,12 @@ function notesUrl(id?: string): URL | undefined {
   return new URL(id === undefined ? notes : `${notes}/${encodeURIComponent(id)}`, base);
 }
 
+/** Traced (lib/telemetry/outbound-fetch.ts); the span is named by route, one name for every note. */
+const notesFetch = outboundFetch('api', (url) => (url.pathname.endsWith('/notes') ? 'notes' : 'notes/{id}'));
+
 async function request(accessToken: string, init: NotesRequest): Promise<Response> {
   const body = init.method === 'POST' ? JSON.stringify({ text: init.text }) : undefined;
-  return fetch(notesUrl(init.method === 'DELETE' ? init.id : undefined)!, {
+  return notesFetch(notesUrl(init.method === 'DELETE' ? init.id : undefined)!.href, {
     method: init.method,
     headers: { authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body,

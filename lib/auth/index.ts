@@ -36,6 +36,7 @@ export { endOtherOwnSessions, endOwnSession, listOwnSessions, type OwnSession } 
 export { sessionTimeline } from './account/session-timeline';
 export type { LegendKey, MarkerKind, TimelineChart } from './account/timeline-layout';
 export { recentEvents } from './registry/registry';
+export { checkIdpDiscovery } from './idp/oidc';
 
 export { AuthError, type AuthErrorCode, isAuthError } from './errors';
 export type { SessionData } from './session-payload';

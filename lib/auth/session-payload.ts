@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** What the IdP gave us, as the app keeps it. Times are epoch seconds. */
@@ -72,4 +73,12 @@ export interface SessionPolicy {
 /** When `session` ends whatever its tokens: its absolute lifetime from sign-in. */
 export function absoluteExpiry(session: Pick<SessionPayload, 'createdAt'>, policy: SessionPolicy): number {
   return session.createdAt + policy.absoluteLifetimeSec;
+}
+
+/**
+ * A session's public name: a hash of its id, which is a secret (it is in the cookie, and
+ * sign-out by id must not be forgeable). The sessions page and the event log use it.
+ */
+export function sessionHandle(sid: string): string {
+  return createHash('sha256').update(sid).digest('base64url').slice(0, 22);
 }

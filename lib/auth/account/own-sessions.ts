@@ -4,13 +4,12 @@
  * again), the dashboard's timeline and audit events in words. Uses refresh/ and below.
  */
 import 'server-only';
-import { createHash } from 'node:crypto';
 import { db } from '../../db';
 import { unsealTokens } from '../cookie/sealed-cookie';
 import { revokeRefreshToken } from '../idp/oidc';
 import { cookieSettings, forgetSession, nowSeconds } from '../refresh/runtime';
 import { audit } from '../registry/registry';
-import type { SessionData } from '../session-payload';
+import { type SessionData, sessionHandle } from '../session-payload';
 import { revokeTakingFinalTokens } from './end-session';
 
 /** A person's live sessions, as the sessions page shows them, and ending them from another one. */
@@ -37,12 +36,9 @@ export async function listOwnSessions(current: SessionData): Promise<OwnSession[
   const latest = await Promise.all(
     rows.map(({ id }) => db().auditEvent.findFirst({ where: { sessionId: id }, orderBy: [{ at: 'desc' }, { id: 'desc' }], select: { type: true, at: true } })),
   );
-  return rows.map(({ id, ...row }, index) => ({ ...row, handle: handleOf(id), current: id === current.sid, latestEvent: latest[index] ?? null }));
+  return rows.map(({ id, ...row }, index) => ({ ...row, handle: sessionHandle(id), current: id === current.sid, latestEvent: latest[index] ?? null }));
 }
 
-function handleOf(sid: string): string {
-  return createHash('sha256').update(sid).digest('base64url').slice(0, 22);
-}
 
 /**
  * Ends one of the person's other sessions: the registry (every instance refuses it within
@@ -51,7 +47,7 @@ function handleOf(sid: string): string {
  */
 export async function endOwnSession(current: SessionData, handle: string): Promise<boolean> {
   const rows = await db().session.findMany({ where: { userId: current.userId, revokedAt: null }, select: { id: true } });
-  const row = rows.find((candidate) => candidate.id !== current.sid && handleOf(candidate.id) === handle);
+  const row = rows.find((candidate) => candidate.id !== current.sid && sessionHandle(candidate.id) === handle);
   if (!row) return false;
   const sid = row.id;
   // Revoked first, then its final token set read (as sign-out does): a refresh of that

@@ -1,3 +1,6 @@
+import { NextResponse } from 'next/server';
+import { countUnavailable, type UnavailableCause } from '../../telemetry/metrics';
+
 /**
  * Plain HTML pages for answers that route handlers and the proxy give outside React: what
  * happened, what to do, and a link to do it. Nothing in them comes from the request
@@ -34,4 +37,13 @@ export function unavailablePage(path: string, cause: keyof typeof UNAVAILABLE): 
     href: path,
     action: 'Try again',
   });
+}
+
+/**
+ * A 503 "try again" answer with `page`, counted by cause (renewal.unavailable.responses):
+ * `idp` when the IdP could not renew, `service` when our own database did not answer.
+ */
+export function unavailableResponse(page: string, cause: UnavailableCause, headers: Record<string, string> = {}): NextResponse {
+  countUnavailable(cause);
+  return new NextResponse(page, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5', ...headers } });
 }

@@ -11,7 +11,7 @@ import type { CookieWrite } from '../cookie/sealed-cookie';
 import type { Decision, RejectReason } from '../refresh/decision';
 import { auditDecision, cookieWritesFor } from '../refresh/decision-effects';
 import { validateRequest } from '../refresh/runtime';
-import { unavailablePage } from './notice-page';
+import { unavailablePage, unavailableResponse } from './notice-page';
 
 /**
  * The proxy (proxy.ts) for protected pages: the one place that can renew a session before
@@ -124,9 +124,5 @@ function respondUnavailable(request: NextRequest, error: unknown): NextResponse 
  * access token has expired, or our own database failed: keep the cookie, ask to retry.
  */
 function unavailable(request: NextRequest, cause: 'idp' | 'service'): NextResponse {
-  const response = new NextResponse(unavailablePage(returnPath(request), cause), {
-    status: 503,
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5' },
-  });
-  return privateResponse(response);
+  return privateResponse(unavailableResponse(unavailablePage(returnPath(request), cause), cause));
 }

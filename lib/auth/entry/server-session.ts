@@ -2,6 +2,7 @@ import 'server-only';
 import { cookies, headers } from 'next/headers';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../../env';
+import { countUnavailable } from '../../telemetry/metrics';
 import { AuthError } from '../errors';
 import type { Decision } from '../refresh/decision';
 import { auditDecision, cookieWritesFor } from '../refresh/decision-effects';
@@ -50,7 +51,10 @@ function privateJson(body: unknown, status: number, extraHeaders: Record<string,
 
 /** The JSON answer for an API call whose session was refused: 401, or 503 when it is only unavailable. */
 function refusedResponse(decision: Refused): NextResponse {
-  if (decision.kind === 'unavailable') return privateJson({ error: 'unavailable', reason: 'idp_unavailable' }, 503, { 'Retry-After': '5' });
+  if (decision.kind === 'unavailable') {
+    countUnavailable('idp');
+    return privateJson({ error: 'unavailable', reason: 'idp_unavailable' }, 503, { 'Retry-After': '5' });
+  }
   return privateJson({ error: 'unauthorized', reason: refusalReason(decision) }, 401);
 }
 
@@ -81,6 +85,7 @@ export function withSession<Context>(handler: (request: NextRequest, auth: Sessi
       decision = await validateAndPersist({ activity: !SAFE_METHODS.has(request.method) });
     } catch (error) {
       console.error('renewal: session validation failed:', error instanceof Error ? error.message : error);
+      countUnavailable('service');
       return privateJson({ error: 'unavailable', reason: 'service_unavailable' }, 503, { 'Retry-After': '5' });
     }
     if (!isAdmitted(decision)) return refusedResponse(decision);

@@ -9,6 +9,8 @@ import * as client from 'openid-client';
 import { env } from '../../env';
 import type { TokenAuthMethod } from '../../idp-settings';
 import { logOncePerMinute } from '../../throttled-log';
+import { type IdpEndpoint, observeIdpRequest } from '../../telemetry/metrics';
+import { outboundFetch } from '../../telemetry/outbound-fetch';
 import { AuthError } from '../errors';
 import type { TokenSet } from '../session-payload';
 import { chooseTokenAuthMethod, clientAuth, refusedClientAdvice } from './client-auth';
@@ -30,17 +32,48 @@ let discovery: { readonly config: Promise<client.Configuration>; retryAt?: numbe
 /** The token endpoint authentication method in use, named in the log when the IdP refuses the client. */
 let tokenAuthMethod: TokenAuthMethod = 'client_secret_basic';
 
+/** The IdP's endpoints by URL (origin and path), named as the metrics and spans name them. */
+let endpointNames = new Map<string, IdpEndpoint>();
+
+function idpEndpoint(url: URL): IdpEndpoint {
+  if (url.pathname.endsWith('/.well-known/openid-configuration')) return 'discovery';
+  return endpointNames.get(`${url.origin}${url.pathname}`) ?? 'other';
+}
+
+/** Every call to the IdP: traced, timed and counted (lib/telemetry). */
+const idpFetch = outboundFetch('idp', idpEndpoint, (call, endpoint) =>
+  observeIdpRequest(endpoint as IdpEndpoint, call.failed ? 'network_error' : call.status! >= 400 ? 'error_status' : 'ok', call.seconds),
+);
+
+function nameEndpoints(metadata: client.ServerMetadata): void {
+  const named: Array<[string | undefined, IdpEndpoint]> = [
+    [metadata.token_endpoint, 'token'],
+    [metadata.introspection_endpoint, 'introspection'],
+    [metadata.revocation_endpoint, 'revocation'],
+    [metadata.jwks_uri, 'jwks'],
+    [metadata.userinfo_endpoint, 'userinfo'],
+  ];
+  endpointNames = new Map(named.filter((entry): entry is [string, IdpEndpoint] => Boolean(entry[0])).map(([url, name]) => {
+    const parsed = new URL(url);
+    return [`${parsed.origin}${parsed.pathname}`, name];
+  }));
+}
+
 async function discover(): Promise<client.Configuration> {
   const { oidc, session } = env();
-  const options: client.DiscoveryRequestOptions = oidc.allowInsecure
-    ? { execute: [client.allowInsecureRequests], timeout: session.refreshTimeoutMs / 1000 }
-    : { timeout: session.refreshTimeoutMs / 1000 };
+  const options: client.DiscoveryRequestOptions = {
+    ...(oidc.allowInsecure ? { execute: [client.allowInsecureRequests] } : {}),
+    timeout: session.refreshTimeoutMs / 1000,
+    [client.customFetch]: idpFetch,
+  };
   // openid-client checks that the discovered `issuer` equals the configured one.
   const found = await client.discovery(oidc.issuer, oidc.clientId, undefined, client.None(), options);
   const method = chooseTokenAuthMethod(oidc.clientAuthentication.method, found.serverMetadata().token_endpoint_auth_methods_supported);
   const auth = await clientAuth(method, oidc.clientAuthentication, oidc.clientSecret);
   const config = new client.Configuration(found.serverMetadata(), oidc.clientId, method === 'private_key_jwt' ? undefined : oidc.clientSecret, auth);
   if (oidc.allowInsecure) client.allowInsecureRequests(config);
+  config[client.customFetch] = idpFetch;
+  nameEndpoints(found.serverMetadata());
   // Far under openid-client's 30 s default: a hung IdP must not hold every request.
   config.timeout = session.refreshTimeoutMs / 1000;
   tokenAuthMethod = method;
@@ -65,6 +98,22 @@ export function oidcConfiguration(now = Date.now()): Promise<client.Configuratio
     discovery = attempt;
   }
   return discovery.config;
+}
+
+/**
+ * Whether the IdP answers its discovery document now, naming the configured issuer: for
+ * the readiness check (app/ready). Asked afresh, not from the configuration this process
+ * discovered once. Throws with the reason when it does not.
+ */
+export async function checkIdpDiscovery(): Promise<void> {
+  const { oidc, session } = env();
+  const url = new URL(`${oidc.issuer.href.replace(/\/$/, '')}/.well-known/openid-configuration`);
+  const response = await idpFetch(url.href, { signal: AbortSignal.timeout(session.refreshTimeoutMs) });
+  if (!response.ok) throw new AuthError('discovery_failed', `the IdP answered ${response.status} for its discovery document`);
+  const metadata = (await response.json()) as { issuer?: unknown };
+  if (metadata.issuer !== oidc.issuer.href && metadata.issuer !== oidc.issuer.href.replace(/\/$/, '')) {
+    throw new AuthError('discovery_failed', 'the discovery document names another issuer');
+  }
 }
 
 /** The one-time values of a sign-in attempt, kept in the sealed transaction cookie. */

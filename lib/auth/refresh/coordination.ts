@@ -1,6 +1,7 @@
 import 'server-only';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
+import { countRefresh, observeLeaseWait } from '../../telemetry/metrics';
 import { type CookieSettings, sealTokens, unsealTokens } from '../cookie/sealed-cookie';
 import type { RefreshResult, RefreshTokenProbe } from '../idp/oidc';
 import { audit, type AuditType, REPLACED_REASON, revokeSession } from '../registry/registry';
@@ -252,6 +253,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
       if (adoptionsAudited.size >= MAX_ADOPTIONS_REMEMBERED) adoptionsAudited.clear();
       adoptionsAudited.add(key);
       await record('adopted', session, `generation ${session.tokenVersion} took ${row.tokenVersion}`);
+      countRefresh('adopted');
     }
     return withTokens(session, tokens, row.tokenVersion);
   }
@@ -269,6 +271,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     }
     await backOff(row, 'spent');
     await record('refresh_lost', session, probe === 'inactive' ? 'refresh_token_inactive' : 'introspection_unsupported');
+    countRefresh('reauthenticate');
     return { kind: 'reauthenticate' };
   }
 
@@ -282,6 +285,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     }
 
     const result = await deps.refresh(refreshToken, session.sub, deps.now());
+    countRefresh(result.kind === 'ok' ? 'renewed' : result.kind);
     switch (result.kind) {
       case 'ok': {
         // OIDC Core 12.2 lets a refresh answer omit the ID token: keep the registry's (the
@@ -395,7 +399,9 @@ export function createRenewer(deps: RenewerDeps): Renewer {
         if (outcome !== 'again') return outcome;
         continue;
       }
+      const waitStarted = performance.now();
       await waitForLeaseHolder(row.id, row.tokenVersion, deadline);
+      observeLeaseWait((performance.now() - waitStarted) / 1000);
     }
     return { kind: 'transient' };
   }

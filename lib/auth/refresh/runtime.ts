@@ -7,12 +7,14 @@
 import 'server-only';
 import { db } from '../../db';
 import { env } from '../../env';
+import { observeCookieSize } from '../../telemetry/metrics';
+import { withSpan } from '../../telemetry/spans';
 import { type CookieJar, type CookieSettings, readSessionCookie, sealSessionCookie, type Unsealed, unsealSession } from '../cookie/sealed-cookie';
 import { createUnsealMemo, type UnsealMemo } from '../cookie/unseal-memo';
 import { probeRefreshToken, refreshGrant, revokeRefreshToken } from '../idp/oidc';
 import { checkRegistry, checkRegistryOrLastKnown, followEndedSessions, forgetRegistryVerdict } from '../registry/registry-check';
 import { pruneHourly } from '../registry/retention';
-import { isReference, type SessionData, type SessionPayload } from '../session-payload';
+import { isReference, type SessionData, type SessionPayload, sessionHandle } from '../session-payload';
 import { createRenewer, type Renewer } from './coordination';
 import type { Decision } from './decision';
 import { referenceTo, resolveReference, withNewestTokens } from './token-ref';
@@ -77,7 +79,7 @@ function validateDeps(): ValidateDeps {
     policy: session,
     unseal: (sealed) => unsealMemo().unseal(sealed, nowSeconds()),
     checkRegistry: (data, now, activity) => checkRegistry(data, now, session, activity),
-    renew: (data, now) => renewer()(data, now),
+    renew: (data, now) => withSpan('renewal.renew', { 'renewal.session': sessionHandle(data.sid) }, () => renewer()(data, now), (outcome) => ({ 'renewal.outcome': outcome.kind })),
   };
 }
 
@@ -126,6 +128,7 @@ export async function readSession(sealed: string | undefined): Promise<SessionDa
 export async function sealForCookie(session: SessionData): Promise<string> {
   const sealed = await sealSessionCookie(session, referenceTo(session), cookieSettings());
   if (sealed === undefined) throw new RangeError('renewal: this session\'s cookie is over the budget even without its tokens');
+  observeCookieSize(sealed.length);
   unsealMemo().remember(sealed, { session, stale: false }, nowSeconds());
   return sealed;
 }

@@ -1,6 +1,7 @@
 import 'server-only';
 import { db } from '../../db';
 import { databaseKind } from '../../db/client';
+import { countRegistryCheck } from '../../telemetry/metrics';
 import { logOncePerMinute } from '../../throttled-log';
 import type { SessionPayload } from '../session-payload';
 import { noteActivity } from './activity';
@@ -77,7 +78,9 @@ const TOUCH_INTERVAL_SEC = 60;
  */
 export async function checkRegistry(session: Pick<SessionPayload, 'sid'>, now: number, settings: RegistryCheckSettings, activity = false): Promise<RegistryVerdict> {
   let cached = cache.get(session.sid);
-  if (!cached || !stillStands(cached, now, settings)) {
+  const stands = cached !== undefined && stillStands(cached, now, settings);
+  countRegistryCheck(stands ? 'cached' : 'read');
+  if (!cached || !stands) {
     const forgottenBefore = forgotten.count;
     cached = await readVerdict(session.sid, now, settings);
     if (forgotten.count === forgottenBefore) {

@@ -12,6 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { db } from '../../db';
 import type { Db } from '../../db/client';
+import { logEvent } from '../../telemetry/event-log';
+import { countRejection, countSessionEnded, countSessionStarted, type EndReason } from '../../telemetry/metrics';
+import { sessionHandle } from '../session-payload';
 
 /** What the audit trail records. */
 export type AuditType =
@@ -68,6 +71,32 @@ export async function audit(entry: AuditEntry, database: Db = db()): Promise<voi
     // P2003: the foreign key to Session — no row with this id.
     if (!entry.sessionId || (error as { code?: unknown }).code !== 'P2003') throw error;
     await database.auditEvent.create({ data: { ...data, sessionId: null } });
+  }
+  announce(entry);
+}
+
+/** The audit types that end a session, as the metrics name the reason. */
+const ENDS: Partial<Record<AuditType, EndReason>> = {
+  sign_out: 'signed_out',
+  ended_elsewhere: 'ended_elsewhere',
+  replaced: 'replaced',
+  idp_logout: 'idp_logout',
+  refresh_failed: 'refresh_failed',
+};
+
+/**
+ * The event log, the metrics and the trail record the same events, from the same place:
+ * what the soak compares. A rejection for expiry ends the session; the other rejections
+ * follow an end already counted (or refuse a stale copy of a live session: `superseded`).
+ */
+function announce(entry: AuditEntry): void {
+  logEvent({ event: entry.type, ...(entry.sessionId ? { session: sessionHandle(entry.sessionId) } : {}), ...(entry.reason ? { reason: entry.reason } : {}) });
+  if (entry.type === 'sign_in') countSessionStarted();
+  const ended = ENDS[entry.type];
+  if (ended) countSessionEnded(ended);
+  if (entry.type === 'rejected' && entry.reason) {
+    countRejection(entry.reason);
+    if (entry.reason === 'expired') countSessionEnded('expired');
   }
 }
 

@@ -1,6 +1,7 @@
 import 'server-only';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../../env';
+import { countBackchannelLogout } from '../../telemetry/metrics';
 import { verifyLogoutToken } from '../idp/logout-token';
 import { idpTokenRules } from '../idp/oidc';
 import { forgetSession } from '../refresh/runtime';
@@ -36,9 +37,14 @@ async function readBoundedText(request: Request, maxBytes: number): Promise<stri
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function invalid(description: string): NextResponse {
+/**
+ * Refuses a logout token. `reason`: a short, fixed code for the metrics
+ * (renewal.backchannel_logout.requests); `description` tells the IdP and the log what was wrong.
+ */
+function invalid(reason: string, description: string): NextResponse {
   // One line for the operator: a misconfigured IdP (wrong audience, keys) shows up here.
   console.warn(`renewal: back-channel logout refused: ${description}`);
+  countBackchannelLogout('refused', reason);
   return answer(400, { error: 'invalid_request', error_description: description });
 }
 
@@ -50,26 +56,28 @@ function invalid(description: string): NextResponse {
  */
 export async function handleBackchannelLogout(request: NextRequest): Promise<NextResponse> {
   if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-    return invalid('expected an application/x-www-form-urlencoded body');
+    return invalid('content_type', 'expected an application/x-www-form-urlencoded body');
   }
   const text = await readBoundedText(request, MAX_BODY_BYTES);
-  if (text === undefined) return invalid('the request body is too large');
+  if (text === undefined) return invalid('too_large', 'the request body is too large');
   const tokens = new URLSearchParams(text).getAll('logout_token');
-  if (tokens.length !== 1 || !tokens[0]) return invalid('exactly one logout_token is required');
+  if (tokens.length !== 1 || !tokens[0]) return invalid('no_token', 'exactly one logout_token is required');
 
   try {
     const rules = await idpTokenRules();
     const verdict = await verifyLogoutToken(tokens[0], rules);
-    if (!verdict.ok) return invalid(verdict.description);
+    if (!verdict.ok) return invalid('invalid_token', verdict.description);
     const token = { jti: verdict.jti, sid: verdict.sid, sub: verdict.sub, rememberUntil: new Date(verdict.acceptableUntil * 1000) };
     // Users are keyed by the issuer as configured (lib/auth/routes/callback.ts), not as the token spells it.
     const ended = await acceptLogoutTokenOnce(env().oidc.issuer.href, token, new Date());
-    if (!ended) return invalid('this logout token was already used');
+    if (!ended) return invalid('replayed', 'this logout token was already used');
     for (const session of ended) forgetSession(session.id);
+    countBackchannelLogout('accepted', ended.length > 0 ? 'ended_sessions' : 'no_session');
     return answer(200);
   } catch (error) {
     // The IdP's keys or our database could not be reached: say so, so the IdP may retry.
     console.error('renewal: back-channel logout could not be processed:', error instanceof Error ? error.message : error);
+    countBackchannelLogout('refused', 'unavailable');
     return answer(503, { error: 'temporarily_unavailable', error_description: 'the logout could not be processed now' });
   }
 }

@@ -4,7 +4,7 @@ import { db } from '../../db';
 import { env } from '../../env';
 import { endSession } from '../account/end-session';
 import { COOKIE_BUDGET, readSessionCookie, sealTokens, sessionCookieWrites } from '../cookie/sealed-cookie';
-import { noticePage, unavailablePage } from '../entry/notice-page';
+import { noticePage, unavailablePage, unavailableResponse } from '../entry/notice-page';
 import { isAuthError } from '../errors';
 import { finishSignIn, type SignedIn, type SignInTransaction } from '../idp/oidc';
 import { hashRefreshToken, publishReauthentication } from '../refresh/coordination';
@@ -104,7 +104,7 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
     // A silent re-authentication renews a live session: while the IdP is down, say
     // "try again" and keep the session, rather than send its owner to sign in.
     if (transaction.silent && reason === 'idp_unavailable') {
-      return new NextResponse(unavailablePage(transaction.returnTo, 'idp'), { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5' } });
+      return unavailableResponse(unavailablePage(transaction.returnTo, 'idp'), 'idp');
     }
     return toSignIn(reason, transaction.returnTo);
   }
@@ -138,7 +138,7 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
       href: retry,
       action: 'Try again',
     });
-    return new NextResponse(page, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5' } });
+    return unavailableResponse(page, 'service');
   }
 }
 

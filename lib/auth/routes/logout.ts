@@ -3,7 +3,7 @@ import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../../env';
 import { endSession } from '../account/end-session';
 import { readSessionCookie, sessionCookieClears } from '../cookie/sealed-cookie';
-import { noticePage } from '../entry/notice-page';
+import { noticePage, unavailableResponse } from '../entry/notice-page';
 import { isSameOrigin } from '../entry/same-origin';
 import { endSessionUrl, revokeRefreshToken } from '../idp/oidc';
 import { cookieSettings, readSession } from '../refresh/runtime';
@@ -41,7 +41,7 @@ export async function handleLogout(request: NextRequest) {
       href: '/dashboard',
       action: 'Back to the dashboard',
     });
-    return new NextResponse(page, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '5' } });
+    return unavailableResponse(page, 'service', { 'Cache-Control': 'no-store' });
   }
 
   const state = newSignOutState();

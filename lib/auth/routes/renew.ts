@@ -1,7 +1,7 @@
 import 'server-only';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../../env';
-import { unavailablePage } from '../entry/notice-page';
+import { unavailablePage, unavailableResponse } from '../entry/notice-page';
 import { getAccessToken } from '../entry/server-session';
 import { logServiceFailure, sessionFailure, signInPath } from '../entry/session-failure';
 import { safeReturnTo } from './return-to';
@@ -30,9 +30,7 @@ function renewFailed(error: unknown, returnTo: string): NextResponse {
   const failure = sessionFailure(error);
   if (failure.kind === 'signin') return privateResponse(NextResponse.redirect(new URL(signInPath(failure.reason, returnTo), env().appUrl), 303));
   if (failure.cause === 'service') logServiceFailure('renewing a session (/auth/renew)', error);
-  return privateResponse(
-    new NextResponse(unavailablePage(returnTo, failure.cause), { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5' } }),
-  );
+  return privateResponse(unavailableResponse(unavailablePage(returnTo, failure.cause), failure.cause));
 }
 
 function privateResponse(response: NextResponse): NextResponse {
