@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: what a valid session costs on every request, what the public home
  * page costs against a static page, and what a burst at expiry costs, measured side by
- * side in one run. Prints figures; gates nothing.
+ * side in one run. Prints figures; gates nothing. `npm run bench -- scale` (only when
+ * asked) measures what many sessions over three instances cost PostgreSQL and memory.
  * Servers listen on loopback only and stop by themselves; the load is bounded in time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { signInOverHttp } from './http-sign-in';
 import { type Comparison, compare } from './macro';
 import { micro } from './micro';
 import { propagation } from './propagation';
+import type { TreeMemory } from './process-memory';
+import { type InstanceMemory, type ScaleResult, scale } from './scale';
 import { startServers } from './servers';
 
 const SESSION_SECRET = 'bench-session-secret-0123456789-abcdefghijklmnop';
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
     if (parts.has('micro')) await runMicro();
     if (parts.has('macro') || parts.has('burst')) await runServers();
     if (parts.has('propagation')) await runPropagation();
+    if (parts.has('scale')) await runScale();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -64,6 +68,40 @@ async function runPropagation(): Promise<void> {
   } finally {
     await postgres?.drop();
   }
+}
+
+const SCALE_SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 30);
+const SCALE_CONNECTIONS = 16;
+const mb = (bytes: number) => f(bytes / 2 ** 20, 0);
+
+/** Three instances on one PostgreSQL database, 1,000 then 10,000 sessions: the database's work, latency and memory. */
+async function runScale(): Promise<void> {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) {
+    console.log('7. Scale: skipped (it needs a PostgreSQL server: TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres)\n');
+    return;
+  }
+  console.log(`7. Scale: 3 instances (next start) on one PostgreSQL database, GET /api/me with N distinct valid sessions round-robin over instances and sessions,`);
+  console.log(`   ${SCALE_CONNECTIONS} connections; after a warm-up in which every instance sees every session, a ${SCALE_SECONDS} s window opening 6 s into steady traffic;`);
+  console.log(`   REGISTRY_CHECK_INTERVAL ${process.env.REGISTRY_CHECK_INTERVAL ?? 'unset (the default)'}`);
+  let build = true;
+  for (const sessions of [1000, 10_000]) {
+    const r = await scale({ serverUrl: server, sessionSecret: SESSION_SECRET, sessions, windowSec: SCALE_SECONDS, connections: SCALE_CONNECTIONS, build });
+    build = false;
+    reportScale(r);
+    if (r.failures > 0) throw new Error(`scale: ${r.failures} of ${r.requests} requests in the window were not 2xx (N = ${sessions}); valid sessions must all be served`);
+  }
+}
+
+function reportScale(r: ScaleResult): void {
+  const memory = (pick: (m: InstanceMemory) => TreeMemory) =>
+    r.memory.map((m) => `${new URL(m.url).port} ${mb(pick(m).descendantsBytes)} + ${mb(pick(m).rootBytes)}`).join(', ');
+  console.log(`   N = ${r.sessions.toLocaleString('en')}`);
+  console.log(`     requests         ${f(r.requestsPerSec, 0)} req/s  p50 ${f(r.p50Ms)} ms  p99 ${f(r.p99Ms)} ms  non-2xx ${r.failures}  (${r.requests} in the window)`);
+  console.log(`     database         ${f(r.transactionsPerSec)} tx/s = ${f(r.transactionsPerSessionHour, 2)} tx per session per hour   (goal ≤ 1)`);
+  console.log(`     warm-up          ${r.warmUp.requests} first sights in ${f(r.warmUp.seconds)} s, ${r.warmUp.transactions} tx (${f(r.warmUp.transactions / r.warmUp.requests, 2)} per first sight)`);
+  console.log(`     RSS, MB (server + supervisor), one session seen: ${memory((m) => m.primed)}`);
+  console.log(`                              at the window's end: ${memory((m) => m.atWindowEnd)}\n`);
 }
 
 async function runMicro(): Promise<void> {

@@ -6,9 +6,10 @@ import { unsealData } from 'iron-session';
 import { performance } from 'node:perf_hooks';
 import { env } from '../../lib/env';
 import { db } from '../../lib/db';
+import type { Db } from '../../lib/db/client';
 import { unsealIron } from '../../lib/auth/cookie/iron-unseal';
 import { hashRefreshToken } from '../../lib/auth/refresh/coordination';
-import { type CookieJar, sealSession } from '../../lib/auth/cookie/sealed-cookie';
+import { type CookieJar, type CookieSettings, sealSession } from '../../lib/auth/cookie/sealed-cookie';
 import { cookieSettings, validateRequest } from '../../lib/auth/refresh/runtime';
 import type { SessionData } from '../../lib/auth/session-payload';
 
@@ -28,7 +29,7 @@ function jarWith(sealed: string): CookieJar {
 }
 
 /** A session the size real IdPs produce: JWT access and ID tokens of about 1 KB each. */
-function realisticSession(sid: string, now: number): SessionData {
+export function realisticSession(sid: string, now: number): SessionData {
   const jwtish = (n: number) => `eyJhbGciOiJSUzI1NiJ9.${'x'.repeat(n)}.${'s'.repeat(342)}`;
   return {
     v: 1,
@@ -43,18 +44,32 @@ function realisticSession(sid: string, now: number): SessionData {
   };
 }
 
-async function createSessions(count: number, now: number): Promise<string[]> {
-  const seals: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const sid = `bench-${i.toString().padStart(6, '0')}-0123456789`;
-    const session = realisticSession(sid, now);
-    await db().user.create({ data: { id: session.userId, issuer: 'https://idp.bench/', subject: session.sub } });
-    await db().session.create({
-      data: { id: sid, userId: session.userId, absoluteExpiresAt: new Date((now + 86400) * 1000), refreshTokenHash: hashRefreshToken(session.tokens.refreshToken!) },
+export interface MintedSession {
+  readonly sid: string;
+  /** The sealed cookie value, as `settings` seal it. */
+  readonly sealed: string;
+}
+
+/** Rows per createMany, and seals in flight at once. */
+const CHUNK = 1000;
+
+/**
+ * `count` valid sessions without signing in: a user and a Session row each in `database`,
+ * and a cookie sealed with `settings` (the app's own cookieSettings() for the app's secret).
+ * Their access tokens last an hour, so nothing renews while they are used.
+ */
+export async function createSessions(database: Db, count: number, now: number, settings: CookieSettings): Promise<MintedSession[]> {
+  const minted: MintedSession[] = [];
+  for (let start = 0; start < count; start += CHUNK) {
+    const sessions = Array.from({ length: Math.min(CHUNK, count - start) }, (_, i) => realisticSession(`bench-${(start + i).toString().padStart(6, '0')}-0123456789`, now));
+    await database.user.createMany({ data: sessions.map((s) => ({ id: s.userId, issuer: 'https://idp.bench/', subject: s.sub })) });
+    await database.session.createMany({
+      data: sessions.map((s) => ({ id: s.sid, userId: s.userId, absoluteExpiresAt: new Date((now + 86400) * 1000), refreshTokenHash: hashRefreshToken(s.tokens.refreshToken!) })),
     });
-    seals.push(await sealSession(session, cookieSettings()));
+    const sealed = await Promise.all(sessions.map((s) => sealSession(s, settings)));
+    minted.push(...sessions.map((s, i) => ({ sid: s.sid, sealed: sealed[i]! })));
   }
-  return seals;
+  return minted;
 }
 
 async function perOp(count: number, op: (i: number) => Promise<unknown>): Promise<number> {
@@ -65,7 +80,8 @@ async function perOp(count: number, op: (i: number) => Promise<unknown>): Promis
 
 export async function micro(): Promise<MicroResult> {
   const now = Math.floor(Date.now() / 1000);
-  const distinct = await createSessions(1001, now);
+  const minted = await createSessions(db(), 1001, now, cookieSettings());
+  const distinct = minted.map((m) => m.sealed);
   const repeated = distinct.pop()!;
   const { secrets } = env().session;
 
@@ -83,7 +99,7 @@ export async function micro(): Promise<MicroResult> {
   const nodeUnsealUs = await perOp(2000, () => unsealIron(repeated, secrets, 3600));
   const repeatedUs = await perOp(50_000, () => expectValid(repeated));
   const distinctUs = await perOp(distinct.length, (i) => expectValid(distinct[i]!));
-  const sids = distinct.map((_, i) => `bench-${i.toString().padStart(6, '0')}-0123456789`);
+  const sids = minted.slice(0, distinct.length).map((m) => m.sid);
   const registryReadUs = await perOp(sids.length, (i) => db().session.findUnique({ where: { id: sids[i]! }, select: { revokedAt: true, revokedReason: true, lastSeenAt: true } }));
   return { cookieBytes: repeated.length, rawUnsealUs, nodeUnsealUs, repeatedUs, distinctUs, registryReadUs };
 }
