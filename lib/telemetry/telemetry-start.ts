@@ -14,6 +14,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { type MetricReader, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { startRecordingMetrics } from './metrics';
 import { RedactingSpanExporter } from './redacting-exporter';
 import type { TelemetrySettings } from './telemetry-settings';
 
@@ -36,10 +37,13 @@ export function startTelemetry(settings: TelemetrySettings): void {
   }
   if (settings.otlpMetrics) readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() }));
   metrics.setGlobalMeterProvider(new MeterProvider({ resource, readers }));
+  startRecordingMetrics();
 
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  // Tracing only when exported: the context manager's AsyncLocalStorage costs every await
+  // a little (npm run bench, micro), which metrics alone do not need.
   if (settings.otlpTraces) {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     trace.setGlobalTracerProvider(new TracerProvider({ resource, spanProcessors: [new BatchSpanProcessor({ exporter: new RedactingSpanExporter(new OTLPTraceExporter()), scheduledDelayMillis: 1000 })] }));
   }
   globalForTelemetry.renewalTelemetryStarted = true;

@@ -11,7 +11,9 @@ import { unsealIron } from '../../lib/auth/cookie/iron-unseal';
 import { hashRefreshToken } from '../../lib/auth/refresh/coordination';
 import { type CookieJar, type CookieSettings, sealSession } from '../../lib/auth/cookie/sealed-cookie';
 import { cookieSettings, validateRequest } from '../../lib/auth/refresh/runtime';
+import { checkRegistry, forgetRegistryVerdict } from '../../lib/auth/registry/registry-check';
 import type { SessionData } from '../../lib/auth/session-payload';
+import { startTelemetry } from '../../lib/telemetry/telemetry-start';
 
 export interface MicroResult {
   readonly cookieBytes: number;
@@ -20,6 +22,12 @@ export interface MicroResult {
   readonly nodeUnsealUs: number;
   readonly repeatedUs: number;
   readonly distinctUs: number;
+  /** The repeated cookie again, just before and just after OpenTelemetry metrics start being recorded. */
+  readonly repeatedBeforeMetricsUs: number;
+  readonly repeatedWithMetricsUs: number;
+  /** validateRequest cycling over twice as many cookies as the unseal memo holds. */
+  readonly thrashUs: number;
+  readonly memoSize: number;
   /** The registry read a first-seen cookie costs, alone. */
   readonly registryReadUs: number;
 }
@@ -99,7 +107,23 @@ export async function micro(): Promise<MicroResult> {
   const nodeUnsealUs = await perOp(2000, () => unsealIron(repeated, secrets, 3600));
   const repeatedUs = await perOp(50_000, () => expectValid(repeated));
   const distinctUs = await perOp(distinct.length, (i) => expectValid(distinct[i]!));
+  // Cycling over more cookies than the memo holds: each request unseals again, the
+  // verdicts (a larger cache) stand.
+  const memoSize = env().session.unsealMemoSize;
+  if (distinct.length < 2 * memoSize) throw new Error(`the thrash measurement needs UNSEAL_MEMO_SIZE at most ${distinct.length / 2}`);
+  const thrashUs = await perOp(distinct.length, (i) => expectValid(distinct[i]!));
   const sids = minted.slice(0, distinct.length).map((m) => m.sid);
-  const registryReadUs = await perOp(sids.length, (i) => db().session.findUnique({ where: { id: sids[i]! }, select: { revokedAt: true, revokedReason: true, lastSeenAt: true } }));
-  return { cookieBytes: repeated.length, rawUnsealUs, nodeUnsealUs, repeatedUs, distinctUs, registryReadUs };
+  // The read a first sight makes, as the app makes it: the verdict forgotten first.
+  const registryReadUs = await perOp(sids.length, (i) => {
+    forgetRegistryVerdict(sids[i]!);
+    return checkRegistry({ sid: sids[i]! }, now, env().session);
+  });
+  // The same hot path with metrics recorded (a Prometheus reader on a free port): what
+  // METRICS_PORT costs a valid session's request.
+  // Measured next to each other: a heap grown by the parts above slows both alike.
+  const repeatedBeforeMetricsUs = await perOp(50_000, () => expectValid(repeated));
+  startTelemetry({ prometheus: { host: '127.0.0.1', port: 0 }, otlpTraces: false, otlpMetrics: false, serviceName: 'renewal-bench' });
+  await perOp(2000, () => expectValid(repeated));
+  const repeatedWithMetricsUs = await perOp(50_000, () => expectValid(repeated));
+  return { cookieBytes: repeated.length, rawUnsealUs, nodeUnsealUs, repeatedUs, repeatedBeforeMetricsUs, repeatedWithMetricsUs, distinctUs, thrashUs, memoSize, registryReadUs };
 }

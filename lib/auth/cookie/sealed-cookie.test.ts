@@ -280,12 +280,16 @@ test('unsealing with node:crypto agrees with iron-session on good, tampered, for
   const good = await sealData(data, { password: secrets, ttl: 3600 });
   assert.deepEqual(await unsealIron(good, secrets, 3600), data);
   assert.deepEqual(await unsealData(good, { password: secrets, ttl: 3600 }), data);
+  const forever = await sealData(data, { password: secrets, ttl: 0 });
+  assert.deepEqual(await unsealIron(forever, secrets, 3600), data, 'a seal without an expiry opens, as with iron-session');
 
   const flipped = good.replace(/\*([A-Za-z0-9_-])([A-Za-z0-9_-]*)\*(\d+)\*/, (_m, first: string, rest: string, exp: string) => `*${first === 'A' ? 'B' : 'A'}${rest}*${exp}*`);
   const foreign = await sealData(data, { password: { 1: 'c'.repeat(32) }, ttl: 3600 });
   const unknownId = await sealData(data, { password: { 7: 'a'.repeat(32) }, ttl: 3600 });
   const expired = await sealData(data, { password: secrets, ttl: -120 });
-  for (const [label, bad] of [['tampered', flipped], ['foreign secret', foreign], ['unknown id', unknownId], ['expired', expired], ['truncated', good.slice(0, -10)], ['garbage', 'Fe26.2*x~2']] as const) {
+  const prototypeId = good.replace(/^Fe26\.2\*2\*/, 'Fe26.2*toString*');
+  const shoutedMac = good.replace(/\*([^*]+)~2$/, (_m, mac: string) => `*${mac.toUpperCase()}~2`);
+  for (const [label, bad] of [['tampered', flipped], ['an id of Object.prototype', prototypeId], ['mac in another case', shoutedMac], ['foreign secret', foreign], ['unknown id', unknownId], ['expired', expired], ['truncated', good.slice(0, -10)], ['garbage', 'Fe26.2*x~2']] as const) {
     assert.notEqual(bad, good, label);
     await assert.rejects(unsealIron(bad, secrets, 3600), Error, `${label}: node:crypto unseal must refuse it`);
     assert.deepEqual(await unsealData(bad, { password: secrets, ttl: 3600 }).catch(() => ({})), {}, `${label}: iron-session refuses it too`);

@@ -1,0 +1,30 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+process.env.DATABASE_URL = `file:${join(dir, 'p.db')}`;
+process.env.SESSION_SECRET = 'bench-session-secret-0123456789-abcdefghijklmnop';
+process.env.UNSEAL_MEMO_SIZE = '1000';
+const { migrate } = await import('../../lib/db/migrate');
+await migrate(process.env.DATABASE_URL);
+const { db } = await import('../../lib/db');
+const { createSessions } = await import('./micro');
+const { cookieSettings, validateRequest } = await import('../../lib/auth/refresh/runtime');
+const now = Math.floor(Date.now() / 1000);
+const minted = await createSessions(db(), 6000, now, cookieSettings());
+const jar = (v: string) => ({ get: (n: string) => (n === 'renewal-session' ? { value: v } : undefined), getAll: () => [{ name: 'renewal-session' }] });
+async function per(label: string, from: number, n: number) {
+  const t = performance.now(); for (let i = from; i < from + n; i++) await validateRequest(jar(minted[i]!.sealed)); console.log(label, (((performance.now() - t) * 1000) / n).toFixed(1), 'µs');
+}
+await per('warm', 0, 1000);
+await per('cold', 1000, 2000);
+await per('cycle (memo 1000)', 1000, 2000);
+const s = new Session(); s.connect();
+const post = (m: string, p?: object) => new Promise<any>((r, j) => s.post(m, p ?? {}, (e, res) => (e ? j(e) : r(res))));
+await post('Profiler.enable'); await post('Profiler.start');
+await per('cold-prof', 3000, 3000);
+const { profile } = await post('Profiler.stop');
+writeFileSync('/tmp/prof/cold.cpuprofile', JSON.stringify(profile));
+process.exit(0);
