@@ -6,7 +6,7 @@ import { E2E_DATABASE_URL } from './settings';
 // A session ended on one instance is refused by another within a second, whichever way it
 // ended (lib/auth/registry/session-ends.ts): each instance hears of ends from the database
 // (PostgreSQL pushes them; SQLite is read twice a second); their cached verdicts would
-// otherwise stand for REGISTRY_CHECK_INTERVAL (an hour). Instance A is the suite's app,
+// otherwise stand for REGISTRY_CHECK_INTERVAL (10 min). Instance A is the suite's app,
 // B another `next start` of the same build on the same database.
 test.describe.configure({ mode: 'serial' });
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { expect, test } from '@playwright/test';
+import { sumSamples } from '../lib/telemetry/prometheus-text';
 import { sessionCookie, shownExpiry, signIn, waitUntilPast } from './helpers';
 import { type Instance, startIdp, startInstance, startNotesApi } from './instances';
 import { ACCESS_TOKEN_TTL, appEnv, CLIENT_ID, CLIENT_SECRET } from './settings';
@@ -62,17 +63,6 @@ async function scrape(): Promise<string> {
   return response.text();
 }
 
-/** The value of the sample `name` whose labels include every one of `labels` (0 when absent). */
-function sample(scraped: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of scraped.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const text = match[2] ?? '';
-    if (Object.entries(labels).every(([key, value]) => text.includes(`${key}="${value}"`))) return Number(match[3]);
-  }
-  return 0;
-}
-
 /** Secrets seen during the flow, which no span or log line may carry. */
 const secrets: string[] = [CLIENT_SECRET, appEnv(APP_PORT).SESSION_SECRET!];
 
@@ -82,30 +72,30 @@ test('the scrape counts a sign-in, one renewal and a sign-out as they happen; re
     if (url.pathname === '/auth/callback') for (const key of ['code', 'state']) if (url.searchParams.get(key)) secrets.push(url.searchParams.get(key)!);
   });
   const before = await scrape();
-  expect(sample(before, 'renewal_sessions_started_total')).toBe(0);
+  expect(sumSamples(before, 'renewal_sessions_started_total')).toBe(0);
 
   await signIn(page, `${APP}/dashboard`);
   const cookie = await sessionCookie(context);
   secrets.push(cookie!);
   const signedIn = await scrape();
-  expect(sample(signedIn, 'renewal_sessions_started_total')).toBe(1);
-  expect(sample(signedIn, 'renewal_idp_request_duration_count', { endpoint: 'token', outcome: 'ok' })).toBe(1);
-  expect(sample(signedIn, 'renewal_session_cookie_size_count')).toBe(1);
+  expect(sumSamples(signedIn, 'renewal_sessions_started_total')).toBe(1);
+  expect(sumSamples(signedIn, 'renewal_idp_request_duration_count', { endpoint: 'token', outcome: 'ok' })).toBe(1);
+  expect(sumSamples(signedIn, 'renewal_session_cookie_size_count')).toBe(1);
 
   await waitUntilPast(await shownExpiry(page));
   await page.goto(`${APP}/notes`);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   const renewed = await scrape();
-  expect(sample(renewed, 'renewal_refresh_attempts_total', { outcome: 'renewed' })).toBe(1);
-  expect(sample(renewed, 'renewal_idp_request_duration_count', { endpoint: 'token', outcome: 'ok' })).toBe(2);
-  expect(sample(renewed, 'renewal_registry_checks_total', { source: 'cached' })).toBeGreaterThan(0);
+  expect(sumSamples(renewed, 'renewal_refresh_attempts_total', { outcome: 'renewed' })).toBe(1);
+  expect(sumSamples(renewed, 'renewal_idp_request_duration_count', { endpoint: 'token', outcome: 'ok' })).toBe(2);
+  expect(sumSamples(renewed, 'renewal_registry_checks_total', { source: 'cached' })).toBeGreaterThan(0);
 
   await page.goto(`${APP}/dashboard`);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL((url) => url.searchParams.has('state'));
   const signedOut = await scrape();
-  expect(sample(signedOut, 'renewal_sessions_ended_total', { reason: 'signed_out' })).toBe(1);
-  expect(sample(signedOut, 'renewal_refresh_attempts_total', { outcome: 'renewed' })).toBe(1);
+  expect(sumSamples(signedOut, 'renewal_sessions_ended_total', { reason: 'signed_out' })).toBe(1);
+  expect(sumSamples(signedOut, 'renewal_refresh_attempts_total', { outcome: 'renewed' })).toBe(1);
 
   const ready = await page.request.get(`${APP}/ready`);
   expect(ready.status()).toBe(200);

@@ -97,7 +97,7 @@ const numbers = z.object({
   REFRESH_WINDOW: seconds(60),
   REFRESH_GRACE: seconds(60),
   REFRESH_TIMEOUT_MS: seconds(5000),
-  REGISTRY_CHECK_INTERVAL: seconds(3600),
+  REGISTRY_CHECK_INTERVAL: seconds(600),
   VERDICT_CACHE_SIZE: z.coerce.number().int().positive().default(100_000),
   UNSEAL_MEMO_SIZE: z.coerce.number().int().positive().default(10_000),
   ACCESS_TOKEN_FALLBACK_LIFETIME: seconds(300),

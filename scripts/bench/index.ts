@@ -98,7 +98,7 @@ function reportScale(r: ScaleResult): void {
     r.memory.map((m) => `${new URL(m.url).port} ${mb(pick(m).descendantsBytes)} + ${mb(pick(m).rootBytes)}`).join(', ');
   console.log(`   N = ${r.sessions.toLocaleString('en')}`);
   console.log(`     requests         ${f(r.requestsPerSec, 0)} req/s  p50 ${f(r.p50Ms)} ms  p99 ${f(r.p99Ms)} ms  non-2xx ${r.failures}  (${r.requests} in the window)`);
-  console.log(`     database         ${f(r.transactionsPerSec)} tx/s = ${f(r.transactionsPerSessionHour, 2)} tx per session per hour   (goal ≤ 1)`);
+  console.log(`     database         ${f(r.transactionsPerSec, 2)} tx/s (${Math.round(r.transactionsPerSec * SCALE_SECONDS)} in the window) = ${f(r.transactionsPerSessionHour, 3)} tx per session per hour   (goal ≤ 1)`);
   console.log(`     warm-up          ${r.warmUp.requests} first sights in ${f(r.warmUp.seconds)} s, ${r.warmUp.transactions} tx (${f(r.warmUp.transactions / r.warmUp.requests, 2)} per first sight)`);
   console.log(`     RSS, MB (server + supervisor), one session seen: ${memory((m) => m.primed)}`);
   console.log(`                              at the window's end: ${memory((m) => m.atWindowEnd)}\n`);

@@ -438,6 +438,7 @@ export class SimulatedBrowser {
     // Ended when sent: a tab's request answered after the app revoked the session, but
     // before this answer arrives, is refused as it should be.
     this.closeSession(session, { how: 'signed_out', at: Date.now() });
+    this.metrics.signOutsSent += 1;
     const url = new URL('/auth/logout', APP_URL);
     const outcome = await this.exchange(
       url,

@@ -17,6 +17,7 @@ import { explainIncidents } from './explain';
 import { between, freshSeed, random, seedRandom } from './random';
 import { runMany } from './runs';
 import { buildReport, printReport, writeReport } from './report';
+import { addCounts, crossCheck, NO_COUNTS } from './app-metrics';
 import { type AppInstance, appInstances, ensureBuild, killAll, prepareDatabase, resetLogs, type ServiceProcess, type SoakDatabase, startIdp, startNotesApi } from './servers';
 import { HARD_DEADLINE_EXTRA_SECONDS, LOG_DIR, readSoakSettings, revocationBoundSeconds, signOutBoundSeconds, type SoakSettings } from './settings';
 import { Transport } from './transport';
@@ -146,6 +147,9 @@ async function main(): Promise<number> {
   } catch (error) {
     console.error('soak: could not read the IdP stats:', error instanceof Error ? error.message : error);
   }
+  const appCounts = (await Promise.all(instances.map((instance) => instance.counts()))).reduce(addCounts, NO_COUNTS);
+  const kills = instances.reduce((sum, instance) => sum + instance.kills, 0);
+  const metricsCheck = crossCheck(appCounts, idpStats?.token.refresh_token ?? null, { answered: metrics.signOuts, sent: metrics.signOutsSent }, kills);
   const report = buildReport({
     settings,
     seed,
@@ -161,6 +165,7 @@ async function main(): Promise<number> {
     },
     metrics,
     idp: idpStats,
+    metricsCheck,
     faultLog: schedule.log,
   });
   writeReport(report, settings.reportPath);

@@ -49,6 +49,8 @@ export class Metrics {
   readonly serverActions = { fetch: 0, form: 0 };
   signIns = 0;
   readonly signInFailures = new Tally();
+  /** Sign-outs sent, and those the app answered (signOuts). */
+  signOutsSent = 0;
   signOuts = 0;
   signOutsConfirmedAtIdp = 0;
   revocations = 0;

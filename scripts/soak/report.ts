@@ -1,6 +1,7 @@
 /** The soak's verdict: a JSON report and a readable summary, and whether the run failed. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { CrossCheck } from './app-metrics';
 import type { Explanation, Incident } from './explain';
 import type { FaultLogEntry } from './faults';
 import type { IdpStats } from './idp-controls';
@@ -18,6 +19,8 @@ export interface ReportInput {
   readonly metrics: Metrics;
   readonly idp: IdpStats | undefined;
   readonly faultLog: readonly FaultLogEntry[];
+  /** The app's metrics against the soak's and the IdP's counts (app-metrics.ts). */
+  readonly metricsCheck: CrossCheck;
 }
 
 function percentile(sorted: readonly number[], p: number): number | null {
@@ -38,9 +41,10 @@ export function buildReport(input: ReportInput) {
     wrongAdmissions: m.wrongAdmissions.total,
     reuseDetected: idp?.reuseDetected ?? null,
     unexpected5xx: m.unexpected5xx.total,
+    metricsDisagree: input.metricsCheck.agree ? 0 : 1,
   };
   return {
-    passed: failures.unexpectedSignOuts === 0 && failures.wrongAdmissions === 0 && failures.reuseDetected === 0 && failures.unexpected5xx === 0,
+    passed: failures.unexpectedSignOuts === 0 && failures.wrongAdmissions === 0 && failures.reuseDetected === 0 && failures.unexpected5xx === 0 && failures.metricsDisagree === 0,
     seed: input.seed,
     failures,
     settings: {
@@ -72,6 +76,7 @@ export function buildReport(input: ReportInput) {
       ? { reuseDetected: idp.reuseDetected, tokenErrors: idp.tokenErrors, token: idp.token, revocation: idp.revocation, introspection: idp.introspection, faultsInjected: idp.faults, failedByControl: idp.failedByControl }
       : null,
     faults: input.faultLog,
+    metricsCheck: input.metricsCheck,
     unexpectedSignOuts: { ...tally(m.unexpectedSignOuts), responses: m.unexpectedRejections.total, responsesByReason: m.unexpectedRejections.counts, responsesByKind: m.unexpectedRejectionsByKind },
     wrongAdmissions: tally(m.wrongAdmissions),
     /** Each unexpected sign-out and wrong admission with its session's registry row and audit trail around the moment. */
@@ -112,6 +117,10 @@ export function printReport(report: Report, path: string): void {
   add('sign-ins', `${report.signIns.ok} ok, ${report.signIns.failed.count} failed${counts(report.signIns.failed.byReason)}`);
   add('sign-outs app / IdP / revoked', `${report.signOuts.ok} / ${report.logoutsAtIdp} / ${report.revocationsAtIdp}`);
   add('refreshes at the IdP', `${report.refreshes.atIdp ?? 'n/a'} (token generations seen: ${report.refreshes.tokenGenerationsSeen}; expiries estimate: ${report.refreshes.tokenExpiriesEstimate})`);
+  const check = report.metricsCheck;
+  const agrees = (ok: boolean) => (ok ? 'agree' : 'DISAGREE  <-- FAIL');
+  add("app's metrics: refreshes", `${check.refreshes.app} sent, the IdP received ${check.refreshes.idp ?? 'n/a'}: ${agrees(check.refreshes.agree)}`);
+  add("app's metrics: sign-outs", `${check.signOuts.app} ended, the soak sent ${check.signOuts.sent} and saw ${check.signOuts.answered} answered: ${agrees(check.signOuts.agree)} (${check.kills} SIGKILLs)`);
   if (report.idp) {
     add('IdP token errors', JSON.stringify(report.idp.tokenErrors));
     add('IdP faults injected', JSON.stringify(report.idp.faultsInjected));

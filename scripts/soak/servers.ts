@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createPostgresDatabase } from '../../lib/db/test-db';
+import { type AppCounts, addCounts, NO_COUNTS, scrapeCounts } from './app-metrics';
 import {
   ACCESS_TOKEN_TTL,
   APP_URL,
@@ -161,6 +162,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
 /** One app server behind the simulated load balancer; it can crash and come back. */
 export class AppInstance {
   private child: ChildProcess | undefined;
+  /** What the app's metrics counted in incarnations already killed. */
+  private retired: AppCounts = NO_COUNTS;
+  /** SIGKILLs so far. */
+  kills = 0;
 
   constructor(
     readonly port: number,
@@ -199,15 +204,28 @@ export class AppInstance {
       NEXT_TELEMETRY_DISABLED: '1',
       // The audit trail names the instance (and its restart) in every event: explain.ts reads it.
       INSTANCE_NAME: `:${this.port}#${++this.starts}`,
+      // The app's own metrics, compared with the soak's counts at the end (app-metrics.ts).
+      METRICS_PORT: String(this.metricsPort),
     };
     // The server `npm start` runs, as e2e/instances.ts starts it; HOST and PORT above say where.
     this.child = spawnBounded(`app-${this.port}`, ['scripts/serve.mjs'], env, this.lifetimeSeconds);
     await waitForUrl(`${this.origin}/status`, this.child, 60_000);
   }
 
-  /** SIGKILL, as a crash or an OOM kill would. */
+  get metricsPort(): number {
+    return this.port + METRICS_PORT_OFFSET;
+  }
+
+  /** What the app's metrics counted over every incarnation of this instance. */
+  async counts(): Promise<AppCounts> {
+    return this.alive ? addCounts(this.retired, await scrapeCounts(this.metricsPort)) : this.retired;
+  }
+
+  /** SIGKILL, as a crash or an OOM kill would; its metrics are read first, as a scrape just before would have. */
   async kill(): Promise<void> {
     if (!this.child) return;
+    this.retired = await this.counts().catch(() => this.retired);
+    this.kills += 1;
     killGroup(this.child, 'SIGKILL');
     await exited(this.child);
   }
@@ -216,6 +234,9 @@ export class AppInstance {
     if (this.child) await stopChild(this.child);
   }
 }
+
+/** Each instance's metrics endpoint is on its port plus this. */
+const METRICS_PORT_OFFSET = 50;
 
 export function appInstances(settings: SoakSettings, databaseUrl: string, lifetimeSeconds: number): AppInstance[] {
   return Array.from({ length: settings.instances }, (_, i) => new AppInstance(FIRST_APP_PORT + i, databaseUrl, settings, lifetimeSeconds));

@@ -72,7 +72,7 @@ export function readSoakSettings(env: NodeJS.ProcessEnv = process.env): SoakSett
  * How long after a sign-out response every copy of that session must be refused: every
  * instance hears of an end within a second (lib/auth/registry/session-ends.ts), so 2 s
  * leaves a loaded machine a second more. The instances run with the app's default
- * REGISTRY_CHECK_INTERVAL (an hour): verdicts stand until an end is heard of.
+ * REGISTRY_CHECK_INTERVAL (10 min): verdicts stand until an end is heard of.
  */
 export function signOutBoundSeconds(): number {
   return 2;

@@ -176,6 +176,26 @@ async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: num
   }
 }
 
+test('the safety net confirms held verdicts in batches: one still live is trusted for another interval, one ended is forgotten', async () => {
+  const live = await session('revalidated-live-0123456789', NOW - 10);
+  const ended = await session('revalidated-ended-0123456789', NOW - 10);
+  assert.equal(await registry.checkRegistry(live, NOW, settings), 'active');
+  assert.equal(await registry.checkRegistry(ended, NOW, settings), 'active');
+  await db.session.update({ where: { id: ended.sid }, data: { revokedAt: new Date(), revokedReason: 'elsewhere' } });
+  await db.session.update({ where: { id: live.sid }, data: { lastSeenAt: new Date((NOW + 2) * 1000) } });
+
+  await registry.revalidateVerdicts(settings, NOW + 1);
+  await withoutSessionsTable(async () => {
+    assert.equal(await registry.checkRegistry(ended, NOW + 2, settings), 'active', 'not yet half an interval old: not revalidated');
+  });
+  // Earlier tests' sessions, ended since, are forgotten too.
+  assert.ok((await registry.revalidateVerdicts(settings, NOW + 3)) >= 1);
+  assert.equal(await registry.checkRegistry(ended, NOW + 3, settings), 'revoked');
+  await withoutSessionsTable(async () => {
+    assert.equal(await registry.checkRegistry(live, NOW + 7, settings), 'active', 'confirmed at NOW + 3: stands until NOW + 8 without a read');
+  });
+});
+
 // Last: it starts this process's feed of ended sessions, which the tests above run without.
 test('while every end is heard of, a verdict stands until one is (REGISTRY_CHECK_INTERVAL at most); when the feed stops, 5 s at most', async () => {
   const long = { idleTimeoutSec: 600, registryCheckSec: 3600, verdictCacheSize: 1000 };

@@ -23,11 +23,14 @@ export type RegistryVerdict = 'active' | 'revoked' | 'idp_logout' | 'replaced' |
  * is trusted that long only while that feed is current; while it is not (the database
  * or the listener lost), verdicts stand UNHEARD_VERDICT_SEC at most, and the registry is
  * read again as before there was a feed. REGISTRY_CHECK_INTERVAL bounds both: a safety
- * net, not the propagation delay.
+ * net, not the propagation delay, and a cheap one — every half interval each process
+ * checks all the live verdicts it holds again, a thousand sessions per query
+ * (`revalidateVerdicts`), so a session in use is not read again one by one.
  */
 interface Cached {
   readonly verdict: RegistryVerdict;
-  readonly checkedAt: number;
+  /** When the registry last confirmed this verdict (a read, or a revalidation). */
+  checkedAt: number;
   /** When the person last did something, as far as this process knows. */
   lastSeen: number;
 }
@@ -89,6 +92,7 @@ export async function checkRegistry(session: Pick<SessionPayload, 'sid'>, now: n
       cache.set(session.sid, cached);
     }
   }
+  revalidateEveryHalfInterval(settings);
   const touchEverySec = Math.max(1, Math.min(TOUCH_INTERVAL_SEC, Math.floor(settings.idleTimeoutSec / 4)));
   if (activity && cached.verdict === 'active' && now - cached.lastSeen >= touchEverySec) {
     cached.lastSeen = now;
@@ -113,6 +117,51 @@ async function readVerdict(sid: string, now: number, settings: RegistryCheckSett
   }
   const lastSeen = Math.floor(row.lastSeenAt.getTime() / 1000);
   return { verdict: now - lastSeen > settings.idleTimeoutSec ? 'idle' : 'active', checkedAt: now, lastSeen };
+}
+
+/** Sessions per revalidation query: an IN list this long stays well inside both databases' limits. */
+const REVALIDATE_BATCH = 1000;
+
+/**
+ * Confirms, a thousand per query, the live verdicts this process holds that are at least
+ * half REGISTRY_CHECK_INTERVAL old: those still live are trusted for another interval
+ * (with the latest lastSeenAt another instance wrote), the others are forgotten and read
+ * again by their next request. Returns how many it forgot. `now`: epoch seconds.
+ */
+export async function revalidateVerdicts(settings: RegistryCheckSettings, now: number): Promise<number> {
+  const due = [...cache].filter(([, cached]) => cached.verdict === 'active' && now - cached.checkedAt >= settings.registryCheckSec / 2).map(([sid]) => sid);
+  let dropped = 0;
+  for (let i = 0; i < due.length; i += REVALIDATE_BATCH) {
+    const ids = due.slice(i, i + REVALIDATE_BATCH);
+    const rows = await db().session.findMany({ where: { id: { in: ids }, revokedAt: null }, select: { id: true, lastSeenAt: true } });
+    const live = new Map(rows.map((row) => [row.id, Math.floor(row.lastSeenAt.getTime() / 1000)]));
+    for (const sid of ids) {
+      const cached = cache.get(sid);
+      if (cached?.verdict !== 'active') continue;
+      const lastSeen = live.get(sid);
+      if (lastSeen === undefined) {
+        forgetRegistryVerdict(sid);
+        dropped += 1;
+        continue;
+      }
+      cached.checkedAt = Math.max(cached.checkedAt, now);
+      cached.lastSeen = Math.max(cached.lastSeen, lastSeen);
+    }
+  }
+  return dropped;
+}
+
+const globalForSweep = globalThis as unknown as { renewalVerdictSweep?: NodeJS.Timeout };
+
+function revalidateEveryHalfInterval(settings: RegistryCheckSettings): void {
+  if (globalForSweep.renewalVerdictSweep) return;
+  globalForSweep.renewalVerdictSweep = setInterval(() => {
+    revalidateVerdicts(settings, Math.floor(Date.now() / 1000)).catch((error: unknown) => {
+      // Verdicts not confirmed expire at REGISTRY_CHECK_INTERVAL and are read one by one.
+      logOncePerMinute(`could not revalidate cached session verdicts (${error instanceof Error ? error.message : String(error)})`, { level: 'warn' });
+    });
+  }, Math.max(1, settings.registryCheckSec / 2) * 1000);
+  globalForSweep.renewalVerdictSweep.unref();
 }
 
 /** How old a verdict may be to stand in for one the database cannot give right now. */

@@ -9,7 +9,7 @@ import type { Db } from '../../db/client';
  * the SessionEnd table. Each process reads what is new twice a second — one indexed query
  * for all sessions, whatever their number. On PostgreSQL it also LISTENs, on a connection
  * of its own, on the channel the trigger notifies at commit, and so hears of an end at
- * once; while it listens, it reads only every 5 s (for ends whose notification it could
+ * once; while it listens, it reads only once a minute (for ends whose notification it could
  * not have heard). A lost listener (a restart, pg_terminate_backend, the network) is
  * reconnected with back-off and reads what it missed; meanwhile the reads go back to twice
  * a second, so no end is missed. An end is heard of again at most a few times (the reads overlap, to
@@ -45,8 +45,12 @@ export interface SessionEnds {
 const SESSION_ENDED_CHANNEL = 'renewal_session_ended';
 /** How far back each read looks, in the database's clock, for ends that committed late. */
 const OVERLAP_MS = 10_000;
-/** How often to read while the listener hears every end that commits. */
-const LISTENING_READ_MS = 5_000;
+/**
+ * How often to read while the listener hears every end that commits: a backstop only (the
+ * pings prove the listener hears), and the one cost that does not follow sessions ended:
+ * one query per instance per interval (docs/SCALING.md).
+ */
+const LISTENING_READ_MS = 60_000;
 /** How often a live listener proves it still hears, over its own connection, and how long it may take. */
 const PING_MS = 1_000;
 const PING_TIMEOUT_MS = 5_000;
