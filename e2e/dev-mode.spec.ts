@@ -1,5 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
 import { createRequire } from 'node:module';
+import { sumSamples } from '../lib/telemetry/prometheus-text';
 import { type SpawnedServer, startServer } from './servers';
 import { signIn } from './helpers';
 import { ACCESS_TOKEN_TTL, appEnv, CLIENT_ID, CLIENT_SECRET, DEV_MODE_APP_URL, DEV_MODE_IDP_PORT, DEV_MODE_NOTES_API_PORT } from './settings';
@@ -39,7 +40,7 @@ function startDevServers(): Promise<SpawnedServer>[] {
     startServer({
       name: 'next dev',
       args: [nextBin, 'dev', '--port', APP_PORT, '--hostname', '127.0.0.1'],
-      env: { ...process.env, ...appEnv(Number(APP_PORT)), APP_URL: DEV_MODE_APP_URL, OIDC_ISSUER: IDP_URL, NOTES_API_URL, NODE_ENV: 'development' },
+      env: { ...process.env, ...appEnv(Number(APP_PORT)), APP_URL: DEV_MODE_APP_URL, OIDC_ISSUER: IDP_URL, NOTES_API_URL, NODE_ENV: 'development', METRICS_PORT: String(DEV_MODE_METRICS_PORT) },
       readyUrl: `${DEV_MODE_APP_URL}/status`,
       timeoutMs: COMPILE_MS,
     }),
@@ -109,6 +110,7 @@ function watchReloads(page: Page): Reloads & { forget(): void } {
 }
 
 const STILL_MS = 10_000;
+const DEV_MODE_METRICS_PORT = 4144;
 
 test.describe('in development', () => {
   test.describe.configure({ mode: 'serial' });
@@ -170,5 +172,12 @@ test.describe('in development', () => {
 
     expect(errors).toEqual([]);
     await context.close();
+
+    // docs/OPERATIONS.md, "In development": the metrics moved with what was done, and the
+    // event log says it in readable lines.
+    const scrape = await (await fetch(`http://127.0.0.1:${DEV_MODE_METRICS_PORT}/metrics`)).text();
+    expect(sumSamples(scrape, 'renewal_sessions_started_total')).toBe(1);
+    expect(sumSamples(scrape, 'renewal_sessions_ended_total', { reason: 'signed_out' })).toBe(1);
+    expect(servers.at(-1)!.output()).toMatch(/INFO.*: sign_out/);
   });
 });

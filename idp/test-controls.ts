@@ -32,6 +32,8 @@ export interface IdpStats {
   tokenErrors: Record<string, number>;
   revocation: number;
   failedByControl: number;
+  /** Refresh-token grants received, whatever the answer (a fault, an outage, a hang included): what a client sent. */
+  refreshRequests: number;
   /** Token requests being held right now by the hang mode. */
   held: number;
   /** Refresh requests presenting a token that was already rotated (the IdP then revokes the grant). */
@@ -49,6 +51,7 @@ const emptyStats = (): IdpStats => ({
   tokenErrors: {},
   revocation: 0,
   failedByControl: 0,
+  refreshRequests: 0,
   held: 0,
   reuseDetected: 0,
   introspection: { calls: 0, active: 0 },
@@ -222,6 +225,9 @@ export function testControls() {
   }
 
   async function tokenEndpoint(ctx: Context, next: Next): Promise<void> {
+    const form = await requestForm(ctx);
+    const isRefresh = form.get('grant_type') === 'refresh_token';
+    if (isRefresh) stats.refreshRequests += 1;
     const hung = mode === 'hang';
     if (hung) await hold();
     // A held request is never processed, even once released: like a request lost on the
@@ -233,8 +239,6 @@ export function testControls() {
       return;
     }
 
-    const form = await requestForm(ctx);
-    const isRefresh = form.get('grant_type') === 'refresh_token';
     let lose = isRefresh && mode === 'lose';
     if (isRefresh) {
       const draw = Math.random();

@@ -149,7 +149,7 @@ async function main(): Promise<number> {
   }
   const appCounts = (await Promise.all(instances.map((instance) => instance.counts()))).reduce(addCounts, NO_COUNTS);
   const kills = instances.reduce((sum, instance) => sum + instance.kills, 0);
-  const metricsCheck = crossCheck(appCounts, idpStats?.token.refresh_token ?? null, { answered: metrics.signOuts, sent: metrics.signOutsSent }, kills);
+  const metricsCheck = crossCheck(appCounts, idpStats?.refreshRequests ?? null, { answered: metrics.signOuts, sent: metrics.signOutsSent }, kills);
   const report = buildReport({
     settings,
     seed,

@@ -119,7 +119,7 @@ export function printReport(report: Report, path: string): void {
   add('refreshes at the IdP', `${report.refreshes.atIdp ?? 'n/a'} (token generations seen: ${report.refreshes.tokenGenerationsSeen}; expiries estimate: ${report.refreshes.tokenExpiriesEstimate})`);
   const check = report.metricsCheck;
   const agrees = (ok: boolean) => (ok ? 'agree' : 'DISAGREE  <-- FAIL');
-  add("app's metrics: refreshes", `${check.refreshes.app} sent, the IdP received ${check.refreshes.idp ?? 'n/a'}: ${agrees(check.refreshes.agree)}`);
+  add("app's metrics: refreshes", `${check.refreshes.app} sent, the IdP received ${check.refreshes.idp ?? 'n/a'} (failed on purpose included): ${agrees(check.refreshes.agree)}`);
   add("app's metrics: sign-outs", `${check.signOuts.app} ended, the soak sent ${check.signOuts.sent} and saw ${check.signOuts.answered} answered: ${agrees(check.signOuts.agree)} (${check.kills} SIGKILLs)`);
   if (report.idp) {
     add('IdP token errors', JSON.stringify(report.idp.tokenErrors));

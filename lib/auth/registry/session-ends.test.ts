@@ -128,21 +128,36 @@ describe(`sessions ended anywhere, on ${kind}`, () => {
     });
   });
 
-  /** A TCP hop to PostgreSQL that can go silent, as a cut network does: nothing passes, nothing closes. */
-  async function silenceableHop(): Promise<{ url: string; silent: boolean; close(): Promise<void> }> {
+  /**
+   * A TCP hop to PostgreSQL that can go silent, as a cut network does (nothing passes,
+   * nothing closes), or deaf, as a transaction pooler is to LISTEN: everything passes but
+   * the notifications (protocol messages of type 'A').
+   */
+  async function silenceableHop(): Promise<{ url: string; silent: boolean; deaf: boolean; close(): Promise<void> }> {
     const target = new URL(testDb.url);
     const sockets = new Set<Socket>();
-    const hop = { url: '', silent: false, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    const hop = { url: '', silent: false, deaf: false, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
     const server: Server = createServer((client) => {
       const upstream = connect(Number(target.port || 5432), target.hostname);
-      for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
-        sockets.add(from);
-        from.on('data', (chunk) => {
-          if (!hop.silent) to.write(chunk);
-        });
-        from.on('close', () => to.destroy());
-        from.on('error', () => to.destroy());
-      }
+      sockets.add(client).add(upstream);
+      for (const socket of [client, upstream]) socket.on('error', () => undefined);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('data', (chunk: Buffer) => {
+        if (!hop.silent) upstream.write(chunk);
+      });
+      let pending = Buffer.alloc(0);
+      upstream.on('data', (chunk: Buffer) => {
+        if (hop.silent) return;
+        pending = Buffer.concat([pending, chunk]);
+        // Whole messages only: a type byte and a length that counts itself.
+        while (pending.length >= 5 && pending.length >= 1 + pending.readUInt32BE(1)) {
+          const size = 1 + pending.readUInt32BE(1);
+          const message = pending.subarray(0, size);
+          pending = pending.subarray(size);
+          if (!(hop.deaf && message[0] === 0x41)) client.write(message);
+        }
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = new URL(testDb.url);
@@ -155,6 +170,22 @@ describe(`sessions ended anywhere, on ${kind}`, () => {
     };
     return hop;
   }
+
+  test('a listener that answers but does not hear its notifications (a transaction pooler) never counts, and is dropped', async () => {
+    const hop = await silenceableHop();
+    hop.deaf = true;
+    const problems: string[] = [];
+    const ends = followSessionEnds({ db: testDb.db, listenUrl: hop.url, onEnded: () => undefined, pollMs: 600_000, onProblem: (error) => problems.push(String(error)) });
+    try {
+      await eventually(() => ends.listening(), 5000, 'the listener connects');
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      assert.ok(Date.now() - ends.heardUntil() > 3000, 'its answered pings do not make the feed current');
+      await eventually(() => problems.some((problem) => problem.includes('did not hear its own notification')), 8000, 'it is dropped, saying why');
+    } finally {
+      await ends.stop();
+      await hop.close();
+    }
+  });
 
   test('a listener whose network goes silent stops counting at once, is dropped after its unanswered ping, and catches up', async () => {
     const hop = await silenceableHop();

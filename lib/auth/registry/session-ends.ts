@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Db } from '../../db/client';
 
@@ -18,9 +19,17 @@ import type { Db } from '../../db/client';
  *
  * `heardUntil()` says how far the feed is known to be complete, so that a cached verdict
  * is trusted only while it is: a read covers every end committed before it began; a live
- * listener covers every end since it began listening, up to its last answered ping (a
- * notification committed before the ping is delivered ahead of the ping's answer). A
- * listener whose connection died silently stops answering pings, and so stops counting.
+ * listener covers every end since it began listening, up to its last answered ping: a
+ * `SELECT 1` every second on its connection, answered only after the notifications
+ * pending there (PostgreSQL sends them before it reads the next command). A listener
+ * whose connection died silently stops answering, and so stops counting. A ping is free:
+ * it reads no table, and PostgreSQL counts no transaction for it.
+ *
+ * A connection that answers but does not hear — one through a pool that hands its
+ * server connection to others between transactions (PgBouncer in transaction mode) — is
+ * caught by a NOTIFY on a channel of this process's own, sent when the listener connects
+ * and every 30 s: until it is heard back the listener does not count, and if it is not
+ * heard within 5 s the listener is dropped, with a log line that says why.
  */
 export interface SessionEndsOptions {
   readonly db: Db;
@@ -51,8 +60,9 @@ const OVERLAP_MS = 10_000;
  * one query per instance per interval (docs/SCALING.md).
  */
 const LISTENING_READ_MS = 60_000;
-/** How often a live listener proves it still hears, over its own connection, and how long it may take. */
+/** How often a live listener proves its connection is alive, and that it hears its own notifications; how long each may take. */
 const PING_MS = 1_000;
+const HEARING_CHECK_MS = 30_000;
 const PING_TIMEOUT_MS = 5_000;
 const READ_BATCH = 1000;
 const RECONNECT_MAX_MS = 30_000;
@@ -71,9 +81,12 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
   let readUntil = 0;
   let listener: pg.Client | undefined;
   let connected = false;
-  /** When the listener began listening, and when the last ping it answered was sent. */
+  /** When the listener began listening, and when the last ping it heard back was sent. */
   let listeningSince = 0;
   let pingedAt = 0;
+  /** This process's own channel for pings, and how many it sent. */
+  const pingChannel = `renewal_listener_${randomBytes(8).toString('hex')}`;
+  let pings = 0;
   let retryMs = 500;
   let reconnect: NodeJS.Timeout | undefined;
 
@@ -100,25 +113,6 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
     horizon = Math.max(horizon, newest - OVERLAP_MS);
     for (const [id, atMs] of seen) if (atMs <= horizon) seen.delete(id);
     readUntil = Math.max(readUntil, startedAt);
-  }
-
-  /** A ping unanswered in PING_TIMEOUT_MS means a connection that died without a word (a network cut): reconnect. */
-  async function ping(client: pg.Client, lost: (error: unknown) => void): Promise<void> {
-    const sentAt = Date.now();
-    let timeout: NodeJS.Timeout | undefined;
-    const unanswered = new Promise<'unanswered'>((resolve) => {
-      timeout = setTimeout(() => resolve('unanswered'), PING_TIMEOUT_MS);
-      timeout.unref();
-    });
-    try {
-      const answer = await Promise.race([client.query('SELECT 1'), unanswered]);
-      if (answer === 'unanswered') lost(new Error(`the listener did not answer a ping within ${PING_TIMEOUT_MS} ms`));
-      else if (listener === client) pingedAt = Math.max(pingedAt, sentAt);
-    } catch {
-      // The connection's own error and end events report it and reconnect.
-    } finally {
-      clearTimeout(timeout);
-    }
   }
 
   function heardUntil(): number {
@@ -156,6 +150,39 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
     const client = new pg.Client({ connectionString: url, application_name: 'renewal-session-ends' });
     listener = client;
     let pinger: NodeJS.Timeout | undefined;
+    /** Whether this connection has heard a notification of its own, and the one sent and not yet heard. */
+    let hears = false;
+    let awaited: { readonly nonce: string; readonly sentAt: number } | undefined;
+    let lastCheckAt = 0;
+    const checkHearing = () => {
+      if (awaited && Date.now() - awaited.sentAt > PING_TIMEOUT_MS) {
+        lost(new Error(`the listener did not hear its own notification within ${PING_TIMEOUT_MS} ms: connect it to PostgreSQL directly or through a session-mode pool, not PgBouncer in transaction mode (docs/SCALING.md)`));
+        return;
+      }
+      if (awaited || Date.now() - lastCheckAt < HEARING_CHECK_MS) return;
+      lastCheckAt = Date.now();
+      awaited = { nonce: String(++pings), sentAt: lastCheckAt };
+      client.query(`NOTIFY ${pingChannel}, '${awaited.nonce}'`).catch(() => undefined);
+    };
+    /** A ping unanswered in PING_TIMEOUT_MS means a connection that died without a word (a network cut): reconnect. */
+    const ping = async () => {
+      checkHearing();
+      const sentAt = Date.now();
+      let timeout: NodeJS.Timeout | undefined;
+      const unanswered = new Promise<'unanswered'>((resolve) => {
+        timeout = setTimeout(() => resolve('unanswered'), PING_TIMEOUT_MS);
+        timeout.unref();
+      });
+      try {
+        const answer = await Promise.race([client.query('SELECT 1'), unanswered]);
+        if (answer === 'unanswered') lost(new Error(`the listener did not answer a ping within ${PING_TIMEOUT_MS} ms`));
+        else if (listener === client && hears) pingedAt = Math.max(pingedAt, sentAt);
+      } catch {
+        // The connection's own error and end events report it and reconnect.
+      } finally {
+        clearTimeout(timeout);
+      }
+    };
     const lost = (error?: unknown) => {
       if (error) problem(error);
       clearInterval(pinger);
@@ -173,6 +200,12 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
     client.on('end', () => lost());
     client.on('notification', (message) => {
       if (message.channel === SESSION_ENDED_CHANNEL && message.payload) options.onEnded(message.payload);
+      const heard = awaited;
+      if (message.channel === pingChannel && heard && message.payload === heard.nonce) {
+        hears = true;
+        if (listener === client) pingedAt = Math.max(pingedAt, heard.sentAt);
+        awaited = undefined;
+      }
     });
     try {
       await client.connect();
@@ -182,13 +215,14 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
       }
       // The listener must not keep a process alive: a test, a script, a shutdown.
       (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
-      await client.query(`LISTEN ${SESSION_ENDED_CHANNEL}`);
+      await client.query(`LISTEN ${SESSION_ENDED_CHANNEL}; LISTEN ${pingChannel}`);
       connected = listener === client;
       listeningSince = Date.now();
       pingedAt = 0;
       retryMs = 500;
-      pinger = setInterval(() => void ping(client, lost), PING_MS);
+      pinger = setInterval(() => void ping(), PING_MS);
       pinger.unref();
+      checkHearing();
       // Ends that committed while nobody listened.
       void tick();
     } catch (error) {
