@@ -119,6 +119,16 @@ test('the renewal is a span, with the IdP call under it; no span or log line hol
   expect(everything).not.toMatch(/Bearer |refresh_token=|Fe26\.2\*/);
 });
 
+test('readiness answers 503 naming the IdP once its discovery document cannot be read; liveness stays 200', async ({ request }) => {
+  await idp.kill();
+  // Readiness answers are reused for 2 s.
+  await expect.poll(async () => (await request.get(`${APP}/ready`)).status(), { timeout: 10_000 }).toBe(503);
+  const answer = await request.get(`${APP}/ready`);
+  expect(answer.headers()['retry-after']).toBe('5');
+  expect(await answer.json()).toEqual({ ready: false, database: 'ok', idp: 'down' });
+  expect((await request.get(`${APP}/status`)).status()).toBe(200);
+});
+
 interface OtlpTraces {
   readonly resourceSpans: Array<{ readonly scopeSpans: Array<{ readonly spans: Array<{ readonly name: string; readonly traceId: string; readonly spanId: string; readonly parentSpanId?: string }> }> }>;
 }

@@ -19,16 +19,16 @@ import type { Db } from '../../db/client';
  *
  * `heardUntil()` says how far the feed is known to be complete, so that a cached verdict
  * is trusted only while it is: a read covers every end committed before it began; a live
- * listener covers every end since it began listening, up to its last answered ping: a
- * `SELECT 1` every second on its connection, answered only after the notifications
- * pending there (PostgreSQL sends them before it reads the next command). A listener
- * whose connection died silently stops answering, and so stops counting. A ping is free:
- * it reads no table, and PostgreSQL counts no transaction for it.
+ * listener covers every end since it began listening, up to its last answered ping: an
+ * empty query every second on its connection, answered after the notifications pending
+ * there (an idle backend sends them as they come). A listener whose connection died
+ * silently stops answering, and so stops counting. A ping is free: an empty query starts
+ * no transaction (a `SELECT 1` would, one a second per instance: docs/SCALING.md).
  *
  * A connection that answers but does not hear — one through a pool that hands its
  * server connection to others between transactions (PgBouncer in transaction mode) — is
  * caught by a NOTIFY on a channel of this process's own, sent when the listener connects
- * and every 30 s: until it is heard back the listener does not count, and if it is not
+ * and every minute: until it is heard back the listener does not count, and if it is not
  * heard within 5 s the listener is dropped, with a log line that says why.
  */
 export interface SessionEndsOptions {
@@ -62,7 +62,7 @@ const OVERLAP_MS = 10_000;
 const LISTENING_READ_MS = 60_000;
 /** How often a live listener proves its connection is alive, and that it hears its own notifications; how long each may take. */
 const PING_MS = 1_000;
-const HEARING_CHECK_MS = 30_000;
+const HEARING_CHECK_MS = 60_000;
 const PING_TIMEOUT_MS = 5_000;
 const READ_BATCH = 1000;
 const RECONNECT_MAX_MS = 30_000;
@@ -174,7 +174,7 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
         timeout.unref();
       });
       try {
-        const answer = await Promise.race([client.query('SELECT 1'), unanswered]);
+        const answer = await Promise.race([client.query(';'), unanswered]);
         if (answer === 'unanswered') lost(new Error(`the listener did not answer a ping within ${PING_TIMEOUT_MS} ms`));
         else if (listener === client && hears) pingedAt = Math.max(pingedAt, sentAt);
       } catch {
