@@ -51,7 +51,7 @@ async function runPropagation(): Promise<void> {
   const postgresServer = process.env.TEST_DATABASE_URL;
   const postgres = postgresServer ? await createPostgresDatabase(postgresServer, 'renewal_bench') : undefined;
   const databases: Array<[string, string]> = [['SQLite', `file:${join(dir, 'propagation.db')}`], ...(postgres ? [['PostgreSQL', postgres.url] as [string, string]] : [])];
-  console.log(`6. A sign-out on instance A refused at instance B (${SIGN_OUTS} sign-outs each; B asked every 10 ms; REGISTRY_CHECK_INTERVAL 5 s)`);
+  console.log(`6. A sign-out on instance A refused at instance B (${SIGN_OUTS} sign-outs each; B asked every 10 ms; its verdict would otherwise stand REGISTRY_CHECK_INTERVAL, 10 min)`);
   try {
     let build = true;
     for (const [name, databaseUrl] of databases) {
