@@ -230,7 +230,7 @@ test('while every end is heard of, a verdict stands until one is (REGISTRY_CHECK
   const orphaned = await session('feed-stopped-0123456789', NOW - 10);
   assert.equal(await registry.checkRegistry(orphaned, NOW, long), 'active');
   await feed.stop();
-  await new Promise((resolve) => setTimeout(resolve, 5100));
+  await new Promise((resolve) => setTimeout(resolve, 9100));
   await withoutSessionsTable(async () => {
     assert.equal(await registry.checkRegistry(orphaned, NOW + 4, long), 'active', 'within 5 s');
     await assert.rejects(registry.checkRegistry(orphaned, NOW + 5, long), 'the feed is behind: verdicts stand 5 s, as before it');

@@ -111,8 +111,8 @@ describe(`sessions ended anywhere, on ${kind}`, () => {
     });
 
     test('its pings keep the feed current though it reads every 10 minutes', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 2500));
-      assert.ok(Date.now() - ends.heardUntil() < 1500, `heard until ${Date.now() - ends.heardUntil()} ms ago`);
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      assert.ok(Date.now() - ends.heardUntil() < 6000, `heard until ${Date.now() - ends.heardUntil()} ms ago`);
     });
 
     test('with its connection killed, the listener reconnects and catches up on the ends it missed', async () => {
@@ -178,9 +178,11 @@ describe(`sessions ended anywhere, on ${kind}`, () => {
     const ends = followSessionEnds({ db: testDb.db, listenUrl: hop.url, onEnded: () => undefined, pollMs: 600_000, onProblem: (error) => problems.push(String(error)) });
     try {
       await eventually(() => ends.listening(), 5000, 'the listener connects');
-      await new Promise((resolve) => setTimeout(resolve, 3500));
-      assert.ok(Date.now() - ends.heardUntil() > 3000, 'its answered pings do not make the feed current');
-      await eventually(() => problems.some((problem) => problem.includes('did not hear its own notification')), 8000, 'it is dropped, saying why');
+      // Its first ping is answered at 5 s; its notification is given up on at 8 s.
+      await new Promise((resolve) => setTimeout(resolve, 6500));
+      assert.ok(ends.listening());
+      assert.ok(Date.now() - ends.heardUntil() > 6000, 'its answered ping does not make the feed current');
+      await eventually(() => problems.some((problem) => problem.includes('did not hear its own notification')), 5000, 'it is dropped, saying why');
     } finally {
       await ends.stop();
       await hop.close();
@@ -192,13 +194,12 @@ describe(`sessions ended anywhere, on ${kind}`, () => {
     const heard: string[] = [];
     const ends = followSessionEnds({ db: testDb.db, listenUrl: hop.url, onEnded: (id) => heard.push(id), pollMs: 600_000 });
     try {
-      await eventually(() => ends.listening() && Date.now() - ends.heardUntil() < 1500, 5000, 'the listener connects and pings');
+      await eventually(() => ends.listening() && Date.now() - ends.heardUntil() < 1500, 8000, 'the listener connects and hears itself');
       hop.silent = true;
       const missed = await liveSession();
       await revoke(missed);
-      await eventually(() => Date.now() - ends.heardUntil() > 3000, 5000, 'the feed falls behind');
-      assert.ok(ends.listening(), 'the connection has not said a word yet');
-      await eventually(() => !ends.listening(), 8000, 'the unanswered ping drops the listener');
+      await eventually(() => Date.now() - ends.heardUntil() > 5500, 8000, 'the feed falls behind');
+      await eventually(() => !ends.listening(), 12_000, 'the unanswered ping drops the listener');
       hop.silent = false;
       await eventually(() => ends.listening() && Date.now() - ends.heardUntil() < 1500, 10_000, 'it reconnects and is current again');
       assert.ok(heard.includes(missed), 'the end it could not hear was read on reconnecting');

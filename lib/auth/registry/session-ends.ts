@@ -20,16 +20,18 @@ import type { Db } from '../../db/client';
  * `heardUntil()` says how far the feed is known to be complete, so that a cached verdict
  * is trusted only while it is: a read covers every end committed before it began; a live
  * listener covers every end since it began listening, up to its last answered ping: an
- * empty query every second on its connection, answered after the notifications pending
+ * empty query every 5 s on its connection, answered after the notifications pending
  * there (an idle backend sends them as they come). A listener whose connection died
- * silently stops answering, and so stops counting. A ping is free: an empty query starts
- * no transaction (a `SELECT 1` would, one a second per instance: docs/SCALING.md).
+ * silently stops answering, and so stops counting. PostgreSQL counts each ping as a
+ * transaction, though it does no work: every 5 s rather than every second keeps that
+ * fixed cost under the batched writes' (docs/SCALING.md), at the price of an end going
+ * unheard up to 9 s when a connection dies without a word.
  *
  * A connection that answers but does not hear — one through a pool that hands its
  * server connection to others between transactions (PgBouncer in transaction mode) — is
  * caught by a NOTIFY on a channel of this process's own, sent when the listener connects
  * and every minute: until it is heard back the listener does not count, and if it is not
- * heard within 5 s the listener is dropped, with a log line that says why.
+ * heard within 8 s the listener is dropped, with a log line that says why.
  */
 export interface SessionEndsOptions {
   readonly db: Db;
@@ -61,9 +63,10 @@ const OVERLAP_MS = 10_000;
  */
 const LISTENING_READ_MS = 60_000;
 /** How often a live listener proves its connection is alive, and that it hears its own notifications; how long each may take. */
-const PING_MS = 1_000;
+const PING_MS = 5_000;
 const HEARING_CHECK_MS = 60_000;
 const PING_TIMEOUT_MS = 5_000;
+const HEARING_TIMEOUT_MS = 8_000;
 const READ_BATCH = 1000;
 const RECONNECT_MAX_MS = 30_000;
 
@@ -154,15 +157,17 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
     let hears = false;
     let awaited: { readonly nonce: string; readonly sentAt: number } | undefined;
     let lastCheckAt = 0;
+    let hearingTimeout: NodeJS.Timeout | undefined;
     const checkHearing = () => {
-      if (awaited && Date.now() - awaited.sentAt > PING_TIMEOUT_MS) {
-        lost(new Error(`the listener did not hear its own notification within ${PING_TIMEOUT_MS} ms: connect it to PostgreSQL directly or through a session-mode pool, not PgBouncer in transaction mode (docs/SCALING.md)`));
-        return;
-      }
       if (awaited || Date.now() - lastCheckAt < HEARING_CHECK_MS) return;
       lastCheckAt = Date.now();
-      awaited = { nonce: String(++pings), sentAt: lastCheckAt };
-      client.query(`NOTIFY ${pingChannel}, '${awaited.nonce}'`).catch(() => undefined);
+      const sent = { nonce: String(++pings), sentAt: lastCheckAt };
+      awaited = sent;
+      hearingTimeout = setTimeout(() => {
+        if (awaited === sent) lost(new Error(`the listener did not hear its own notification within ${HEARING_TIMEOUT_MS} ms: connect it to PostgreSQL directly or through a session-mode pool, not PgBouncer in transaction mode (docs/SCALING.md)`));
+      }, HEARING_TIMEOUT_MS);
+      hearingTimeout.unref();
+      client.query(`NOTIFY ${pingChannel}, '${sent.nonce}'`).catch(() => undefined);
     };
     /** A ping unanswered in PING_TIMEOUT_MS means a connection that died without a word (a network cut): reconnect. */
     const ping = async () => {
@@ -186,6 +191,7 @@ export function followSessionEnds(options: SessionEndsOptions): SessionEnds {
     const lost = (error?: unknown) => {
       if (error) problem(error);
       clearInterval(pinger);
+      clearTimeout(hearingTimeout);
       if (listener !== client) return;
       listener = undefined;
       connected = false;
