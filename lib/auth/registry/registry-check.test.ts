@@ -234,5 +234,9 @@ test('while every end is heard of, a verdict stands until one is (REGISTRY_CHECK
   await withoutSessionsTable(async () => {
     assert.equal(await registry.checkRegistry(orphaned, NOW + 4, long), 'active', 'within 5 s');
     await assert.rejects(registry.checkRegistry(orphaned, NOW + 5, long), 'the feed is behind: verdicts stand 5 s, as before it');
+    // A render while the database restarts: the verdict this process last relied on
+    // stands in, however long ago it was read (a soak found a 500 here).
+    assert.equal(await registry.checkRegistryOrLastKnown(orphaned, NOW + 33, long), 'active', 'relied on at NOW + 4');
+    await assert.rejects(registry.checkRegistryOrLastKnown(orphaned, NOW + 35, long), 'relied on more than 30 s ago');
   });
 });

@@ -31,6 +31,8 @@ interface Cached {
   readonly verdict: RegistryVerdict;
   /** When the registry last confirmed this verdict (a read, or a revalidation). */
   checkedAt: number;
+  /** When this process last relied on it (a read, or a request it answered): what a render may fall back on. */
+  trustedAt: number;
   /** When the person last did something, as far as this process knows. */
   lastSeen: number;
 }
@@ -89,6 +91,7 @@ export async function checkRegistry(session: Pick<SessionPayload, 'sid'>, now: n
   let cached = cache.get(session.sid);
   const stands = cached !== undefined && stillStands(cached, now, settings);
   countRegistryCheck(stands ? 'cached' : 'read');
+  if (cached && stands) cached.trustedAt = now;
   if (!cached || !stands) {
     const forgottenBefore = forgotten.count;
     cached = await readVerdict(session.sid, now, settings);
@@ -119,10 +122,10 @@ async function readVerdict(sid: string, now: number, settings: RegistryCheckSett
   const [row] = await db().$queryRaw<RegistryRow[]>`SELECT "revokedAt", "revokedReason", "lastSeenAt" FROM "Session" WHERE "id" = ${sid}`;
   if (!row || row.revokedAt) {
     const verdict = row?.revokedReason === REPLACED_REASON ? 'replaced' : row?.revokedReason === IDP_LOGOUT_REASON ? 'idp_logout' : 'revoked';
-    return { verdict, checkedAt: now, lastSeen: 0 };
+    return { verdict, checkedAt: now, trustedAt: now, lastSeen: 0 };
   }
   const lastSeen = Math.floor(row.lastSeenAt.getTime() / 1000);
-  return { verdict: now - lastSeen > settings.idleTimeoutSec ? 'idle' : 'active', checkedAt: now, lastSeen };
+  return { verdict: now - lastSeen > settings.idleTimeoutSec ? 'idle' : 'active', checkedAt: now, trustedAt: now, lastSeen };
 }
 
 /** Sessions per revalidation query: an IN list this long stays well inside both databases' limits. */
@@ -183,8 +186,10 @@ export async function checkRegistryOrLastKnown(session: Pick<SessionPayload, 'si
   try {
     return await checkRegistry(session, now, settings);
   } catch (error) {
+    // Last trusted, not last read: a verdict read minutes ago and trusted since (its end
+    // not heard of) is as good as one read just before the database went away.
     const cached = cache.get(session.sid);
-    if (cached && now - cached.checkedAt <= LAST_KNOWN_MAX_AGE_SEC) return cached.verdict;
+    if (cached && now - cached.trustedAt <= LAST_KNOWN_MAX_AGE_SEC) return cached.verdict;
     throw error;
   }
 }
