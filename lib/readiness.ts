@@ -2,6 +2,7 @@ import 'server-only';
 import { NextResponse } from 'next/server';
 import { checkIdpDiscovery } from './auth';
 import { db } from './db';
+import { logOncePerMinute } from './throttled-log';
 
 /**
  * Readiness (`/ready`): whether this instance can serve sign-ins and renewals — its
@@ -30,22 +31,23 @@ async function state(check: () => Promise<unknown>, what: string): Promise<Depen
     await check();
     return 'ok';
   } catch (error) {
-    console.warn(`renewal: not ready: ${what} (${error instanceof Error ? error.message : String(error)})`);
+    // A probe every few seconds while it is down: once a minute says it.
+    logOncePerMinute(`not ready: ${what} (${error instanceof Error ? error.message : String(error)})`, { level: 'warn' });
     return 'down';
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function checkNow(): Promise<Readiness> {
   const [database, idp] = await Promise.all([
-    state(() => withTimeout(db().$queryRaw`SELECT 1`, DATABASE_TIMEOUT_MS, 'the database'), 'the database'),
+    state(() => withTimeout(db().$queryRaw`SELECT 1`, DATABASE_TIMEOUT_MS), 'the database'),
     state(checkIdpDiscovery, "the IdP's discovery document"),
   ]);
   return { ready: database === 'ok' && idp === 'ok', database, idp };
