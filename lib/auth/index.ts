@@ -28,7 +28,7 @@ export { confirmsSignOut } from './routes/sign-out-state';
 export { authProxy } from './entry/page-proxy';
 export { requireSession, type SignedInPerson, signedInPerson } from './entry/page-session';
 export { REASON_TEXT } from './entry/reasons';
-export { getAccessToken, requireActionSession, type SessionContext, withSession } from './entry/server-session';
+export { getAccessToken, requireActionSession, type SessionContext, unavailableJson, withSession } from './entry/server-session';
 export { logServiceFailure, sessionFailure, signInPath } from './entry/session-failure';
 
 export { eventLabel } from './account/event-labels';

@@ -1,5 +1,5 @@
 import { NextResponse } from 'next/server';
-import { logServiceFailure, signedInPerson } from '@/lib/auth';
+import { logServiceFailure, signedInPerson, unavailableJson } from '@/lib/auth';
 
 /** Never cached anywhere: the answer is this browser's and changes with every sign-in and sign-out. */
 const PRIVATE = { 'Cache-Control': 'private, no-store' };
@@ -15,6 +15,6 @@ export async function GET(): Promise<NextResponse> {
     return NextResponse.json({ person: (await signedInPerson()) ?? null }, { headers: PRIVATE });
   } catch (error) {
     logServiceFailure('checking who is signed in for the header', error);
-    return NextResponse.json({ error: 'unavailable', reason: 'service_unavailable' }, { status: 503, headers: { ...PRIVATE, 'Retry-After': '5' } });
+    return unavailableJson('service');
   }
 }

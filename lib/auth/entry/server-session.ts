@@ -2,7 +2,7 @@ import 'server-only';
 import { cookies, headers } from 'next/headers';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../../env';
-import { countUnavailable } from '../../telemetry/metrics';
+import { countUnavailable, type UnavailableCause } from '../../telemetry/metrics';
 import { AuthError } from '../errors';
 import type { Decision } from '../refresh/decision';
 import { auditDecision, cookieWritesFor } from '../refresh/decision-effects';
@@ -49,12 +49,19 @@ function privateJson(body: unknown, status: number, extraHeaders: Record<string,
   return NextResponse.json(body, { status, headers: { 'Cache-Control': 'private, no-store', ...extraHeaders } });
 }
 
+/**
+ * The JSON 503 "try again" of an API call, counted by cause (renewal.unavailable.responses):
+ * `idp` when its session could not be renewed, `service` when our database did not answer.
+ * Private: it is about this browser's session.
+ */
+export function unavailableJson(cause: UnavailableCause): NextResponse {
+  countUnavailable(cause);
+  return privateJson({ error: 'unavailable', reason: cause === 'idp' ? 'idp_unavailable' : 'service_unavailable' }, 503, { 'Retry-After': '5' });
+}
+
 /** The JSON answer for an API call whose session was refused: 401, or 503 when it is only unavailable. */
 function refusedResponse(decision: Refused): NextResponse {
-  if (decision.kind === 'unavailable') {
-    countUnavailable('idp');
-    return privateJson({ error: 'unavailable', reason: 'idp_unavailable' }, 503, { 'Retry-After': '5' });
-  }
+  if (decision.kind === 'unavailable') return unavailableJson('idp');
   return privateJson({ error: 'unauthorized', reason: refusalReason(decision) }, 401);
 }
 
@@ -85,8 +92,7 @@ export function withSession<Context>(handler: (request: NextRequest, auth: Sessi
       decision = await validateAndPersist({ activity: !SAFE_METHODS.has(request.method) });
     } catch (error) {
       console.error('renewal: session validation failed:', error instanceof Error ? error.message : error);
-      countUnavailable('service');
-      return privateJson({ error: 'unavailable', reason: 'service_unavailable' }, 503, { 'Retry-After': '5' });
+      return unavailableJson('service');
     }
     if (!isAdmitted(decision)) return refusedResponse(decision);
     const response = await handler(request, { session: decision.session }, context);

@@ -1,6 +1,6 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
-import { isAuthError } from '@/lib/auth';
+import { isAuthError, unavailableJson } from '@/lib/auth';
 import type { NotesError, NotesOutcome } from '@/lib/notes-api';
 
 /**
@@ -24,7 +24,7 @@ export async function answer<T>(call: () => Promise<NotesOutcome<T>>, ok: (value
     return NextResponse.json(body, { status });
   } catch (error) {
     // The renewal the API's refusal asked for did not work out.
-    if (isAuthError(error, 'unavailable')) return NextResponse.json({ error: 'unavailable', reason: 'idp_unavailable' }, { status: 503, headers: { 'Retry-After': '5' } });
+    if (isAuthError(error, 'unavailable')) return unavailableJson('idp');
     if (isAuthError(error, 'unauthenticated')) return NextResponse.json({ error: 'unauthorized', reason: error.reason }, { status: 401 });
     throw error;
   }
