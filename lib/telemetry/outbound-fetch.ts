@@ -26,7 +26,7 @@ const tracer = () => trace.getTracer('renewal');
  * Wraps fetch for `peer`. `name` names the span and the metric's endpoint from the URL
  * (e.g. the IdP's token endpoint); `done` records the call in the metrics.
  */
-export function outboundFetch(peer: Peer, name: (url: URL) => string, done?: (call: OutboundCall, endpoint: string) => void) {
+export function outboundFetch<Endpoint extends string>(peer: Peer, name: (url: URL) => Endpoint, done?: (call: OutboundCall, endpoint: Endpoint) => void) {
   return async function fetchTraced(input: string, init: OutboundInit = {}): Promise<Response> {
     const url = new URL(input);
     const endpoint = name(url);

@@ -42,7 +42,7 @@ function idpEndpoint(url: URL): IdpEndpoint {
 
 /** Every call to the IdP: traced, timed and counted (lib/telemetry). */
 const idpFetch = outboundFetch('idp', idpEndpoint, (call, endpoint) =>
-  observeIdpRequest(endpoint as IdpEndpoint, call.failed ? 'network_error' : call.status! >= 400 ? 'error_status' : 'ok', call.seconds),
+  observeIdpRequest(endpoint, call.failed ? 'network_error' : call.status! >= 400 ? 'error_status' : 'ok', call.seconds),
 );
 
 function nameEndpoints(metadata: client.ServerMetadata): void {
