@@ -39,6 +39,9 @@ export function appEnv(port: number): Record<string, string> {
     DATABASE_URL: E2E_DATABASE_URL,
     REFRESH_TIMEOUT_MS: '2000',
     REFRESH_GRACE: String(REFRESH_GRACE),
+    // Specs sign in and act over several minutes: step-up has its own instance and a short
+    // STEP_UP_MAX_AGE in e2e/fresh-identity.spec.ts.
+    STEP_UP_MAX_AGE: '86400',
     NEXT_TELEMETRY_DISABLED: '1',
   };
 }

@@ -93,3 +93,11 @@ test('RETENTION_DAYS: ended sessions and audit events are kept 30 days unless se
     assert.throws(() => parseConfig({ RETENTION_DAYS: value }), /RETENTION_DAYS must be a positive whole number/, value);
   }
 });
+
+test('fresh identity: claims re-read every 15 minutes and step-up within 5 unless set; STEP_UP_ACR is a space-separated list', () => {
+  assert.deepEqual(parseConfig({}).identity, { claimsRefreshSec: 900, stepUpMaxAgeSec: 300, stepUpAcrValues: [] });
+  const set = parseConfig({ CLAIMS_REFRESH_INTERVAL: '60', STEP_UP_MAX_AGE: '120', STEP_UP_ACR: ' mfa  urn:example:loa:3 ' });
+  assert.deepEqual(set.identity, { claimsRefreshSec: 60, stepUpMaxAgeSec: 120, stepUpAcrValues: ['mfa', 'urn:example:loa:3'] });
+  assert.throws(() => parseConfig({ STEP_UP_MAX_AGE: '0' }), /STEP_UP_MAX_AGE must be a positive whole number/);
+  assert.throws(() => parseConfig({ STEP_UP_ACR: 'mfa "gold"' }), /STEP_UP_ACR must be acr values separated by spaces/);
+});

@@ -50,6 +50,15 @@ export interface AppConfig {
     /** Unsealed cookies kept per process (UNSEAL_MEMO_SIZE). */
     readonly unsealMemoSize: number;
   };
+  /** Fresh identity: profile claims kept current, and sensitive actions behind a recent authentication. */
+  readonly identity: {
+    /** CLAIMS_REFRESH_INTERVAL: a renewal whose answer carries no profile claims asks userinfo once this much time has passed. */
+    readonly claimsRefreshSec: number;
+    /** STEP_UP_MAX_AGE: a sensitive action needs an authentication at most this old (seconds). */
+    readonly stepUpMaxAgeSec: number;
+    /** STEP_UP_ACR: space-separated `acr` values of which a sensitive action's authentication must be one; none when unset. */
+    readonly stepUpAcrValues: readonly string[];
+  };
   readonly databaseUrl: string;
   /**
    * RETENTION_DAYS: ended sessions (revoked, expired, idle) and audit events are deleted
@@ -102,7 +111,19 @@ const numbers = z.object({
   UNSEAL_MEMO_SIZE: z.coerce.number().int().positive().default(10_000),
   ACCESS_TOKEN_FALLBACK_LIFETIME: seconds(300),
   RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+  CLAIMS_REFRESH_INTERVAL: seconds(15 * 60),
+  STEP_UP_MAX_AGE: seconds(5 * 60),
 });
+
+/** `acr` values are URIs or short tokens (OIDC Core 2): printable, no spaces, no quotes. */
+const ACR_VALUE = /^[\x21\x23-\x5b\x5d-\x7e]{1,200}$/;
+
+function parseAcrValues(raw: string | undefined, problems: string[]): string[] {
+  const values = (raw ?? '').split(' ').filter(Boolean);
+  const bad = values.filter((value) => !ACR_VALUE.test(value));
+  if (bad.length > 0) problems.push(`STEP_UP_ACR must be acr values separated by spaces (no quotes or backslashes), got "${raw}"`);
+  return values;
+}
 
 function parseSecrets(raw: string, problems: string[]): Record<number, string> {
   // "secret" alone, or "2:newest,1:older" to rotate: the highest id seals, all unseal.
@@ -194,6 +215,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     problems.push(`DATABASE_URL must be file:<path> (SQLite) or postgresql://… , got "${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}"`);
   }
 
+  const stepUpAcrValues = parseAcrValues(env.STEP_UP_ACR?.trim(), problems);
   const parsedNumbers = numbers.safeParse(env);
   if (!parsedNumbers.success) {
     for (const issue of parsedNumbers.error.issues) {
@@ -234,6 +256,11 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       registryCheckSec: n.REGISTRY_CHECK_INTERVAL,
       verdictCacheSize: n.VERDICT_CACHE_SIZE,
       unsealMemoSize: n.UNSEAL_MEMO_SIZE,
+    },
+    identity: {
+      claimsRefreshSec: n.CLAIMS_REFRESH_INTERVAL,
+      stepUpMaxAgeSec: n.STEP_UP_MAX_AGE,
+      stepUpAcrValues,
     },
     databaseUrl,
     retentionDays: n.RETENTION_DAYS,

@@ -7,7 +7,9 @@
  * - Server Components: `requireSession(returnTo)` (read-only check, redirects to sign-in)
  * - route handlers: `withSession(handler)`; server actions: `getAccessToken()`,
  *   `requireActionSession()` (validate, renew when due, write the cookie)
- * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`
+ * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`, `handleStepUp`
+ * - sensitive actions: `requireRecentAuthentication(session, action, returnTo)` (step-up),
+ *   `needsStepUp(session)` for the pages that offer one, `stepUpNotice(status)`
  * - server actions' failures: `sessionFailure(error)` (sign in again, or try again), `signInPath`
  * - the header, through /api/whoami: `signedInPerson()` (never admits; pages call `requireSession`)
  * - the page sign-out returns to (`/?state=…`, app/sign-out-return): `confirmsSignOut(state)`
@@ -24,12 +26,14 @@ export { handleLogout } from './routes/logout';
 export { handleRenew } from './routes/renew';
 export { safeReturnTo } from './routes/return-to';
 export { confirmsSignOut } from './routes/sign-out-state';
+export { handleStepUp, type SensitiveActionFinisher, stepUpNotice } from './routes/step-up';
 
 export { authProxy } from './entry/page-proxy';
 export { requireSession, type SignedInPerson, signedInPerson } from './entry/page-session';
 export { REASON_TEXT } from './entry/reasons';
 export { getAccessToken, requireActionSession, type SessionContext, unavailableJson, withSession } from './entry/server-session';
 export { logServiceFailure, sessionFailure, signInPath } from './entry/session-failure';
+export { needsStepUp, requireRecentAuthentication, type StepUpGate } from './entry/step-up';
 
 export { eventLabel } from './account/event-labels';
 export { endOtherOwnSessions, endOwnSession, listOwnSessions, type OwnSession } from './account/own-sessions';

@@ -1,6 +1,22 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
+/**
+ * What the IdP last said about the person as of a token set: their profile claims (from
+ * an ID token or userinfo) and when they were read, and their last authentication.
+ */
+export const identityClaimsSchema = z.object({
+  name: z.string().optional(),
+  email: z.string().optional(),
+  /** When the profile claims were read: epoch seconds. */
+  readAt: z.number().int(),
+  authTime: z.number().int().optional(),
+  acr: z.string().optional(),
+});
+export type IdentityClaims = z.infer<typeof identityClaimsSchema>;
+/** Profile claims as an ID token or userinfo sends them; one left out keeps the session's value. */
+export type ProfileClaims = Pick<IdentityClaims, 'name' | 'email'>;
+
 /** What the IdP gave us, as the app keeps it. Times are epoch seconds. */
 export const tokenSetSchema = z.object({
   accessToken: z.string().min(1),
@@ -10,6 +26,13 @@ export const tokenSetSchema = z.object({
   expiresAt: z.number().int(),
   /** When we received it; with expiresAt it gives the token's lifetime. */
   issuedAt: z.number().int(),
+  /**
+   * What the IdP said about the person as of this set. Only the registry's copy carries
+   * it, to every request that adopts the set (a renamed person, a step-up's fresh
+   * authentication); `withTokens` moves it onto the session, so a cookie's token set never
+   * holds it.
+   */
+  claims: identityClaimsSchema.optional(),
 });
 export type TokenSet = z.infer<typeof tokenSetSchema>;
 
@@ -24,6 +47,14 @@ const sessionFields = {
   sub: z.string().min(1),
   name: z.string().optional(),
   email: z.string().optional(),
+  /** When the IdP last told us `name` and `email` (sign-in, or a renewal that read them): epoch seconds. */
+  claimsAt: z.number().int().optional(),
+  /**
+   * When the person last proved who they are at the IdP (the ID token's `auth_time`), and
+   * how (`acr`). Absent when the IdP did not say: a step-up is then always asked for.
+   */
+  authTime: z.number().int().optional(),
+  acr: z.string().optional(),
   /** Epoch seconds the session began; the absolute lifetime runs from here. */
   createdAt: z.number().int(),
   /** Generation of the token set; the registry holds the newest one. */
@@ -55,13 +86,34 @@ export function isReference(payload: SessionPayload): payload is SessionReferenc
   return 'tokenRef' in payload;
 }
 
-/** The session `payload` describes, holding `tokens` as generation `tokenVersion`. */
+/**
+ * The session `payload` describes, holding `tokens` as generation `tokenVersion`, with the
+ * profile claims a renewal read along with them.
+ */
 export function withTokens(payload: SessionPayload, tokens: TokenSet, tokenVersion = payload.tokenVersion): SessionData {
-  if (isReference(payload)) {
-    const { tokenRef: _reference, ...fields } = payload;
-    return { ...fields, tokenVersion, tokens };
-  }
-  return { ...payload, tokenVersion, tokens };
+  const { claims, ...kept } = tokens;
+  const fields = isReference(payload) ? withoutReference(payload) : payload;
+  return { ...fields, ...(claims ? identityOf(claims) : {}), tokenVersion, tokens: kept };
+}
+
+/** The session fields `claims` set. */
+function identityOf(claims: IdentityClaims): Pick<SessionData, 'name' | 'email' | 'claimsAt' | 'authTime' | 'acr'> {
+  return { name: claims.name, email: claims.email, claimsAt: claims.readAt, authTime: claims.authTime, acr: claims.acr };
+}
+
+/** What `session` says of the person, to travel with a token set it publishes. */
+export function identityClaims(session: Pick<SessionPayload, 'name' | 'email' | 'claimsAt' | 'createdAt' | 'authTime' | 'acr'>): IdentityClaims {
+  return { name: session.name, email: session.email, readAt: session.claimsAt ?? session.createdAt, authTime: session.authTime, acr: session.acr };
+}
+
+function withoutReference(reference: SessionReference): Omit<SessionReference, 'tokenRef'> {
+  const { tokenRef: _reference, ...fields } = reference;
+  return fields;
+}
+
+/** Which profile claims `claims` would change in `session`, by name. */
+export function changedClaims(session: ProfileClaims, claims: ProfileClaims): Array<'name' | 'email'> {
+  return (['name', 'email'] as const).filter((claim) => claims[claim] !== undefined && claims[claim] !== session[claim]);
 }
 
 /** The lifetimes every session is held to. */

@@ -17,6 +17,7 @@ const MODELS: Record<string, Record<string, string>> = {
   AuditEvent: Prisma.AuditEventScalarFieldEnum,
   LogoutToken: Prisma.LogoutTokenScalarFieldEnum,
   SessionEnd: Prisma.SessionEndScalarFieldEnum,
+  StepUpIntent: Prisma.StepUpIntentScalarFieldEnum,
 };
 
 /** Table name → column names, as the migrated database has them. */
@@ -68,6 +69,7 @@ test(`${kind}: the client writes and reads every model through the migrated sche
     });
     await db.auditEvent.create({ data: { type: 'sign_in', sessionId: 'sid', userId: user.id, reason: 'r' } });
     await db.logoutToken.create({ data: { jti: 'j', expiresAt: now } });
+    await db.stepUpIntent.create({ data: { id: 'i', sessionId: 'sid', action: '{}', returnTo: '/', expiresAt: now } });
     const session = await db.session.findUniqueOrThrow({ where: { id: 'sid' }, include: { user: true, events: true } });
     assert.equal(session.user.subject, 's1');
     assert.equal(session.leaseUntil?.getTime(), now.getTime());

@@ -2,7 +2,8 @@
 
 import { redirect } from 'next/navigation';
 import { logServiceFailure, requireActionSession, sessionFailure, signInPath } from '@/lib/auth';
-import { addNote, deleteNote, type NotesError } from '@/lib/notes-api';
+import { addNote, type NotesError } from '@/lib/notes-api';
+import { runSensitiveAction } from '@/lib/sensitive-actions';
 import type { ActionStatus } from './outcomes';
 
 /*
@@ -25,16 +26,15 @@ export async function addNoteAction(form: FormData): Promise<void> {
   redirect(`/notes?status=${status}`);
 }
 
-/** Deletes one of the person's notes (the form's `id`) through the notes API. */
+/**
+ * Deletes one of the person's notes (the form's `id`) through the notes API: a sensitive
+ * action, so an authentication older than STEP_UP_MAX_AGE goes by the IdP first.
+ */
 export async function deleteNoteAction(form: FormData): Promise<void> {
   const id = String(form.get('id') ?? '');
-  const status = await settle('deleting a note', async () => {
-    const session = await requireActionSession();
-    if (!id) return 'not_found';
-    const outcome = await deleteNote(session.tokens.accessToken, id);
-    return outcome.ok ? 'deleted' : failed(outcome.error);
-  });
-  redirect(`/notes?status=${status}`);
+  if (!id || id.length > 200) redirect('/notes?status=not_found');
+  const outcome = await settle('deleting a note', async () => runSensitiveAction(await requireActionSession(), { kind: 'delete_note', id }));
+  redirect(typeof outcome === 'string' ? `/notes?status=${outcome}` : outcome.done ? outcome.next : outcome.stepUpPath);
 }
 
 function failed(error: NotesError): ActionStatus {
@@ -43,7 +43,7 @@ function failed(error: NotesError): ActionStatus {
 }
 
 /** Runs an action's call; a session that is over sends the person to sign in, one that cannot be checked now asks them to try again. */
-async function settle(activity: string, call: () => Promise<ActionStatus>): Promise<ActionStatus> {
+async function settle<T>(activity: string, call: () => Promise<T>): Promise<T | 'idp_unavailable' | 'service_unavailable'> {
   try {
     return await call();
   } catch (error) {

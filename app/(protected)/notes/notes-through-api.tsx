@@ -51,6 +51,9 @@ export function NotesThroughApi({ revision }: { revision: string }) {
 
   async function remove(note: Note) {
     const response = await fetch(`/api/upstream/notes/${encodeURIComponent(note.id)}`, { method: 'DELETE' });
+    // A sensitive action: an old sign-in confirms at the IdP first, and the delete is finished on the way back.
+    const stepUp = response.status === 403 ? await stepUpPath(response) : undefined;
+    if (stepUp) return window.location.assign(stepUp);
     await settle(response, { tone: 'success', text: 'Note deleted.' });
   }
 
@@ -82,4 +85,10 @@ export function NotesThroughApi({ revision }: { revision: string }) {
       </form>
     </section>
   );
+}
+
+/** Where a 403 `step_up_required` answer sends the person: only a path of ours. */
+async function stepUpPath(response: Response): Promise<string | undefined> {
+  const body = (await response.json().catch(() => undefined)) as { reason?: unknown; location?: unknown } | undefined;
+  return body?.reason === 'step_up_required' && typeof body.location === 'string' && body.location.startsWith('/auth/step-up?') ? body.location : undefined;
 }

@@ -1,13 +1,16 @@
 import { redirect } from 'next/navigation';
-import { requireSession } from '@/lib/auth';
+import { needsStepUp, requireSession, stepUpNotice } from '@/lib/auth';
 import { listNotes, type Note } from '@/lib/notes-api';
 import { addNoteAction, deleteNoteAction } from './actions';
 import styles from './notes.module.css';
+import { StepUpHint } from '../step-up-hint';
 import { NotesThroughApi } from './notes-through-api';
 import { OutcomeNotice } from './outcome-notice';
 import { actionOutcome, READ_FAILURES } from './outcomes';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const single = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
 
 /**
  * The access token at work: the same notes, read and changed at the notes API two ways —
@@ -18,6 +21,8 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export default async function NotesPage({ searchParams }: { searchParams: SearchParams }) {
   const session = await requireSession('/notes');
   const params = await searchParams;
+  // Deleting is a sensitive action: with an old sign-in, it goes by the IdP first.
+  const stepUp = needsStepUp(session);
   const notes = await listNotes(session.tokens.accessToken, false);
   if (!notes.ok && notes.error === 'refused' && params.renewed === undefined) redirect('/auth/renew?returnTo=%2Fnotes%3Frenewed%3D1');
 
@@ -37,9 +42,10 @@ export default async function NotesPage({ searchParams }: { searchParams: Search
           The server renders this list, and adding or deleting posts a form to a server action, which renews your token first if it is due. It works with
           JavaScript off.
         </p>
-        <OutcomeNotice outcome={actionOutcome(params.status)} testId="notes-status" />
+        <OutcomeNotice outcome={actionOutcome(params.status) ?? stepUpNotice(single(params.status))} testId="notes-status" />
+        {stepUp && <StepUpHint />}
         {notes.ok ? (
-          <ServerNotes notes={notes.value} />
+          <ServerNotes notes={notes.value} stepUp={stepUp} />
         ) : (
           <p className="notice error" role="alert" data-testid="server-notes-error">
             {READ_FAILURES[notes.error]}
@@ -60,7 +66,7 @@ export default async function NotesPage({ searchParams }: { searchParams: Search
 }
 
 /** Each note with its own delete form: a separate form per note, so each posts one id. */
-function ServerNotes({ notes }: { notes: readonly Note[] }) {
+function ServerNotes({ notes, stepUp }: { notes: readonly Note[]; stepUp: boolean }) {
   if (!notes.length) return <p data-testid="server-notes">No notes yet.</p>;
   return (
     <ul className={styles.list} data-testid="server-notes">
@@ -69,7 +75,7 @@ function ServerNotes({ notes }: { notes: readonly Note[] }) {
           <span className={styles.text}>{note.text}</span>
           <form action={deleteNoteAction}>
             <input type="hidden" name="id" value={note.id} />
-            <button type="submit" className="secondary">
+            <button type="submit" className="secondary" aria-describedby={stepUp ? 'step-up-hint' : undefined}>
               Delete<span className="visually-hidden"> note: {note.text}</span>
             </button>
           </form>

@@ -1,7 +1,8 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { endOtherOwnSessions, endOwnSession, logServiceFailure, requireActionSession, sessionFailure, signInPath } from '@/lib/auth';
+import { endOwnSession, logServiceFailure, requireActionSession, sessionFailure, signInPath } from '@/lib/auth';
+import { runSensitiveAction, type SensitiveOutcome } from '@/lib/sensitive-actions';
 
 /**
  * Where a failed action goes: sign-in with the reason, or back with "try again" — the IdP
@@ -26,14 +27,16 @@ export async function endSessionAction(form: FormData): Promise<void> {
   redirect(`/sessions?status=${ended ? 'ended' : 'not_found'}`);
 }
 
-/** Signs out every other session of the person. */
+/**
+ * Signs out every other session of the person: a sensitive action, so an authentication
+ * older than STEP_UP_MAX_AGE goes by the IdP first (lib/sensitive-actions.ts).
+ */
 export async function endOtherSessionsAction(): Promise<void> {
-  let ended: number;
+  let outcome: SensitiveOutcome;
   try {
-    const session = await requireActionSession();
-    ended = await endOtherOwnSessions(session);
+    outcome = await runSensitiveAction(await requireActionSession(), { kind: 'end_other_sessions' });
   } catch (error) {
     failed(error);
   }
-  redirect(`/sessions?status=ended_others&count=${ended}`);
+  redirect(outcome.done ? outcome.next : outcome.stepUpPath);
 }

@@ -1,4 +1,4 @@
-import { listOwnSessions, logServiceFailure, type OwnSession, requireSession, type SessionData } from '@/lib/auth';
+import { listOwnSessions, logServiceFailure, needsStepUp, type OwnSession, requireSession, type SessionData } from '@/lib/auth';
 import { SessionsTable } from './sessions-table';
 import { StatusNotice } from './status-notice';
 
@@ -27,7 +27,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
       <h1 id="sessions-heading">Your sessions</h1>
       <StatusNotice status={single(params.status)} count={single(params.count)} />
       {sessions ? (
-        <SessionsTable sessions={sessions} />
+        <SessionsTable sessions={sessions} stepUp={needsStepUp(session)} />
       ) : (
         <p className="notice error" role="alert" data-testid="sessions-error">
           Your sessions cannot be listed right now: Renewal cannot reach its database. You are still signed in. <a href="/sessions">Try again</a>

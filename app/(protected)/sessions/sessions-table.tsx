@@ -2,6 +2,7 @@ import { eventLabel, type OwnSession } from '@/lib/auth';
 import { utcText } from '@/lib/relative-time';
 import { describeUserAgent } from '@/lib/user-agent';
 import { endOtherSessionsAction, endSessionAction } from './actions';
+import { StepUpHint } from '../step-up-hint';
 import { LocalTime } from './local-time';
 import styles from './sessions.module.css';
 
@@ -10,7 +11,7 @@ import styles from './sessions.module.css';
  * Every cell carries its column's name in `data-label`: on a narrow screen the rows become
  * cards and the names show beside the values.
  */
-export function SessionsTable({ sessions }: { sessions: readonly OwnSession[] }) {
+export function SessionsTable({ sessions, stepUp }: { sessions: readonly OwnSession[]; stepUp: boolean }) {
   const others = sessions.filter((s) => !s.current).length;
   return (
     <div className={styles.sessions}>
@@ -34,7 +35,10 @@ export function SessionsTable({ sessions }: { sessions: readonly OwnSession[] })
       </table>
       {others > 0 && (
         <form action={endOtherSessionsAction} className={styles.bulk}>
-          <button type="submit">Sign out of all other sessions</button>
+          <button type="submit" aria-describedby={stepUp ? 'step-up-hint' : undefined}>
+            Sign out of all other sessions
+          </button>
+          {stepUp && <StepUpHint />}
         </form>
       )}
     </div>

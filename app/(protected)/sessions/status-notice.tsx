@@ -1,3 +1,5 @@
+import { stepUpNotice } from '@/lib/auth';
+
 /** What a sign-out from this page came to, as the action's redirect names it in `?status=`. */
 interface Status {
   /** `error` is announced at once (role=alert); the others wait their turn (role=status). */
@@ -19,7 +21,7 @@ function statusOf(status: string, count: string): Status | undefined {
     case 'service_unavailable':
       return { tone: 'error', text: 'Signing out did not complete: Renewal cannot reach its database right now. Try again in a moment; you are still signed in.' };
     default:
-      return undefined;
+      return stepUpNotice(status);
   }
 }
 

@@ -18,6 +18,8 @@ const ALL_TYPES = {
   replaced: true,
   idp_logout: true,
   ended_elsewhere: true,
+  profile_updated: true,
+  stepped_up: true,
 } satisfies Record<AuditType, true>;
 
 test('the events the sessions page shows read as words', () => {

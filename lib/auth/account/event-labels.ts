@@ -18,6 +18,8 @@ const EVENT_LABELS: Readonly<Record<AuditType, string>> = {
   replaced: 'Replaced by a new sign-in in the same browser',
   idp_logout: 'Signed out at the identity provider',
   ended_elsewhere: 'Signed out from another session',
+  profile_updated: 'Name or email updated from the identity provider',
+  stepped_up: 'Confirmed who you are for a sensitive action',
 };
 
 /**

@@ -64,7 +64,7 @@ export interface Timeline {
 }
 
 /** Every audit type has a place on the chart, or none on purpose. */
-const MARKER_KIND: Readonly<Record<AuditType, MarkerKind>> = {
+const MARKER_KIND: Readonly<Record<AuditType, MarkerKind | undefined>> = {
   sign_in: 'sign_in',
   refresh: 'renewal',
   reauthenticated: 'renewal',
@@ -78,10 +78,13 @@ const MARKER_KIND: Readonly<Record<AuditType, MarkerKind>> = {
   replaced: 'end',
   idp_logout: 'end',
   ended_elsewhere: 'end',
+  // Comes with the renewal that read it, which has its marker.
+  profile_updated: undefined,
+  stepped_up: 'renewal',
 };
 
 /** The audit types that mean "a new access token was obtained". */
-const ISSUES_TOKEN: ReadonlySet<string> = new Set<AuditType>(['sign_in', 'refresh', 'reauthenticated']);
+const ISSUES_TOKEN: ReadonlySet<string> = new Set<AuditType>(['sign_in', 'refresh', 'reauthenticated', 'stepped_up']);
 
 /**
  * How far an issuing event may be from the current token's `issuedAt` and still be the

@@ -13,6 +13,8 @@ export interface LocalIdp {
 export interface LocalIdpAnswers {
   jwks(res: ServerResponse): void;
   token(res: ServerResponse): void | Promise<void>;
+  /** Published (userinfo_endpoint) only when given; called with the request's Authorization header. */
+  userinfo?(res: ServerResponse, authorization: string | undefined): void;
 }
 
 export function json(res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void {
@@ -31,8 +33,10 @@ export async function startLocalIdp(answers: LocalIdpAnswers): Promise<LocalIdp>
         jwks_uri: `${issuer}/jwks`,
         id_token_signing_alg_values_supported: ['RS256'],
         token_endpoint_auth_methods_supported: ['client_secret_basic'],
+        ...(answers.userinfo ? { userinfo_endpoint: `${issuer}/userinfo` } : {}),
       });
     }
+    if (req.url === '/userinfo' && answers.userinfo) return answers.userinfo(res, req.headers.authorization);
     if (req.url === '/jwks') return answers.jwks(res);
     if (req.url === '/token') return void answers.token(res);
     res.writeHead(404).end();

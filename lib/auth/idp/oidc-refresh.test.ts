@@ -13,7 +13,9 @@ let privateKey: CryptoKey;
 let tokenResponse: () => Record<string, unknown> = () => ({});
 let tokenStatus = 200;
 let tokenHeaders: Record<string, string> = {};
+let userinfo: (authorization: string | undefined) => { status: number; body: Record<string, unknown> } = () => ({ status: 404, body: {} });
 let refreshGrant: typeof import('./oidc').refreshGrant;
+let readUserInfo: typeof import('./oidc').readUserInfo;
 
 let idp: LocalIdp;
 
@@ -24,21 +26,25 @@ before(async () => {
   idp = await startLocalIdp({
     jwks: (res) => json(res, { keys: [jwk] }),
     token: (res) => json(res, tokenResponse(), tokenStatus, tokenHeaders),
+    userinfo: (res, authorization) => {
+      const answer = userinfo(authorization);
+      json(res, answer.body, answer.status);
+    },
   });
   issuer = idp.issuer;
   Object.assign(process.env, { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'app', OIDC_CLIENT_SECRET: 'secret' });
-  ({ refreshGrant } = await import('./oidc'));
+  ({ refreshGrant, readUserInfo } = await import('./oidc'));
 });
 after(() => idp.close());
 
-async function idToken(sub: string, overrides: { iss?: string; aud?: string; exp?: string } = {}): Promise<string> {
-  return new SignJWT({ sub })
+async function idToken(sub: string, overrides: { iss?: string; aud?: string; exp?: string; claims?: Record<string, unknown>; key?: CryptoKey } = {}): Promise<string> {
+  return new SignJWT({ sub, ...overrides.claims })
     .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
     .setIssuer(overrides.iss ?? issuer)
     .setAudience(overrides.aud ?? 'app')
     .setIssuedAt()
     .setExpirationTime(overrides.exp ?? '5m')
-    .sign(privateKey);
+    .sign(overrides.key ?? privateKey);
 }
 
 const NOW = Math.floor(Date.now() / 1000);
@@ -52,6 +58,36 @@ test('a refreshed ID token for the same subject renews; the refresh token rotate
   assert.deepEqual(rest, { accessToken: 'at-2', refreshToken: 'rt-2', idToken: id, issuedAt: NOW });
   // expires_in counts from when the response arrived, rounded down: never later than asked.
   assert.ok(expiresAt >= NOW + 119 && expiresAt <= NOW + 120, `expiresAt ${expiresAt - NOW} s from now`);
+});
+
+test('the profile claims of a refreshed ID token come back with the tokens; one without any brings none', async () => {
+  const renamed = await idToken('alice', { claims: { name: 'Alice Kingsleigh', email: 'alice@wonderland.test' } });
+  tokenResponse = () => ({ access_token: 'at-2', token_type: 'Bearer', expires_in: 120, refresh_token: 'rt-2', id_token: renamed });
+  const result = await refreshGrant('rt-1', 'alice', NOW);
+  assert.deepEqual(result.kind === 'ok' && result.claims, { name: 'Alice Kingsleigh', email: 'alice@wonderland.test' });
+
+  const bare = await idToken('alice');
+  tokenResponse = () => ({ access_token: 'at-2', token_type: 'Bearer', expires_in: 120, refresh_token: 'rt-2', id_token: bare });
+  const without = await refreshGrant('rt-1', 'alice', NOW);
+  assert.ok(without.kind === 'ok');
+  assert.equal(without.claims, undefined);
+});
+
+test('a refreshed ID token signed by a key the IdP never published is terminal, like one at sign-in', async () => {
+  const stranger = (await generateKeyPair('RS256')).privateKey;
+  const forged = await idToken('alice', { claims: { name: 'Mallory' }, key: stranger });
+  tokenResponse = () => ({ access_token: 'at-2', token_type: 'Bearer', expires_in: 120, refresh_token: 'rt-2', id_token: forged });
+  assert.deepEqual(await refreshGrant('rt-1', 'alice', NOW), { kind: 'terminal', error: 'id_token_invalid' });
+});
+
+test('userinfo gives the profile claims of the subject asked for; another subject, a refusal or no claims give nothing', async (t) => {
+  t.mock.method(console, 'error', () => {});
+  userinfo = (authorization) => (authorization === 'Bearer at-2' ? { status: 200, body: { sub: 'alice', name: 'Alice K.', email: 'ak@example.test' } } : { status: 401, body: {} });
+  assert.deepEqual(await readUserInfo('at-2', 'alice'), { name: 'Alice K.', email: 'ak@example.test' });
+  assert.equal(await readUserInfo('at-2', 'bob'), undefined, 'another subject');
+  assert.equal(await readUserInfo('at-other', 'alice'), undefined, 'refused');
+  userinfo = () => ({ status: 200, body: { sub: 'alice' } });
+  assert.equal(await readUserInfo('at-2', 'alice'), undefined, 'no profile claims');
 });
 
 test('a refreshed ID token naming another subject is refused, definitively', async () => {

@@ -11,8 +11,8 @@ import type { TokenAuthMethod } from '../../idp-settings';
 import { logOncePerMinute } from '../../throttled-log';
 import { type IdpEndpoint, observeIdpRequest } from '../../telemetry/metrics';
 import { outboundFetch } from '../../telemetry/outbound-fetch';
-import { AuthError } from '../errors';
-import type { TokenSet } from '../session-payload';
+import { AuthError, isAuthError } from '../errors';
+import type { ProfileClaims, TokenSet } from '../session-payload';
 import { chooseTokenAuthMethod, clientAuth, refusedClientAdvice } from './client-auth';
 import { challengeErrorCode, describeIdpFailure } from './idp-failure';
 
@@ -127,18 +127,34 @@ export interface SignInTransaction {
    * person anything, if the IdP still knows them (lib/auth/refresh/coordination.ts, "re-authenticate").
    */
   readonly silent: boolean;
+  /** A step-up: a fresh authentication to finish a sensitive action (lib/auth/entry/step-up.ts). */
+  readonly stepUp?: StepUpRequest;
+}
+
+/** What a step-up asks of the IdP, and the action it finishes. */
+export interface StepUpRequest {
+  /** The kept action (registry/step-up-intents.ts) to finish once the person has proved who they are. */
+  readonly intent: string;
+  /** `max_age`: the authentication must be at most this old, in seconds. */
+  readonly maxAgeSec: number;
+  /** `acr_values`, space-separated: the authentication must have been one of these. */
+  readonly acrValues?: string;
+  /** `prompt=login`: the IdP must ask again, whatever its own session says. */
+  readonly forceLogin: boolean;
 }
 
 /** Authorization code flow with PKCE (S256), state and nonce (OIDC Core 3.1.2.1, RFC 7636). */
-export async function startSignIn(returnTo: string, silent = false): Promise<{ url: URL; transaction: SignInTransaction }> {
+export async function startSignIn(returnTo: string, options: { readonly silent?: boolean; readonly stepUp?: StepUpRequest } = {}): Promise<{ url: URL; transaction: SignInTransaction }> {
   const config = await oidcConfiguration();
   const { oidc } = env();
+  const { silent = false, stepUp } = options;
   const transaction: SignInTransaction = {
     state: client.randomState(),
     nonce: client.randomNonce(),
     codeVerifier: client.randomPKCECodeVerifier(),
     returnTo,
     silent,
+    ...(stepUp ? { stepUp } : {}),
   };
   // Extra parameters first: lib/idp-settings.ts refuses any that the flow sets itself.
   const parameters = new URLSearchParams(oidc.authorizationParams.map(([name, value]) => [name, value]));
@@ -155,6 +171,11 @@ export async function startSignIn(returnTo: string, silent = false): Promise<{ u
   }
   // prompt=none replaces a configured prompt (Google's `consent`): a silent attempt asks nothing.
   if (silent) parameters.set('prompt', 'none');
+  if (stepUp) {
+    parameters.set('max_age', String(stepUp.maxAgeSec));
+    if (stepUp.acrValues) parameters.set('acr_values', stepUp.acrValues);
+    if (stepUp.forceLogin) parameters.set('prompt', 'login');
+  }
   return { url: client.buildAuthorizationUrl(config, parameters), transaction };
 }
 
@@ -164,6 +185,9 @@ export interface SignedIn {
   readonly name?: string;
   readonly email?: string;
   readonly idpSid?: string;
+  /** The ID token's `auth_time` (epoch seconds) and `acr`, when it says. */
+  readonly authTime?: number;
+  readonly acr?: string;
 }
 
 function tokenSetFrom(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, now: number, previousRefreshToken?: string): TokenSet {
@@ -238,11 +262,42 @@ export async function finishSignIn(currentUrl: URL, transaction: SignInTransacti
       throw new AuthError('callback_failed', 'userinfo could not be read or its subject did not match', { cause: error });
     }
   }
-  return { tokens: tokenSetFrom(response, now), subject: claims.sub, name, email, idpSid: stringClaim(claims.sid) };
+  return {
+    tokens: tokenSetFrom(response, now),
+    subject: claims.sub,
+    name,
+    email,
+    idpSid: stringClaim(claims.sid),
+    authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,
+    acr: stringClaim(claims.acr),
+  };
+}
+
+/** The profile claims an ID token or a userinfo answer carries, if any. */
+function profileOf(claims: Record<string, unknown>): ProfileClaims | undefined {
+  const name = stringClaim(claims.name);
+  const email = stringClaim(claims.email);
+  return name === undefined && email === undefined ? undefined : { name, email };
+}
+
+/**
+ * The person's profile claims from userinfo, read with `accessToken`; undefined when they
+ * cannot be read (no endpoint, refused, unreachable) or name another subject.
+ */
+export async function readUserInfo(accessToken: string, subject: string): Promise<ProfileClaims | undefined> {
+  try {
+    const config = await oidcConfiguration();
+    if (!config.serverMetadata().userinfo_endpoint) return undefined;
+    return profileOf(await client.fetchUserInfo(config, accessToken, subject));
+  } catch (error) {
+    logOncePerMinute(`userinfo could not be read after a renewal; the profile shown stays as it was (${describeIdpFailure(error)})`);
+    return undefined;
+  }
 }
 
 export type RefreshResult =
-  | { readonly kind: 'ok'; readonly tokens: TokenSet }
+  /** `claims`: the profile claims of the refreshed ID token, once its signature verified. */
+  | { readonly kind: 'ok'; readonly tokens: TokenSet; readonly claims?: ProfileClaims }
   /** The grant is gone, or the IdP's answer cannot be trusted: the session ends. */
   | { readonly kind: 'terminal'; readonly error: string }
   /** The IdP did not process the request (unreachable, 5xx, 429): the token is still good. */
@@ -369,8 +424,10 @@ export function classifyRefreshError(error: unknown): RefreshFailure {
 }
 
 /**
- * Refreshes at the token endpoint (OIDC Core 12). A refreshed ID token must name the
- * same subject: openid-client v6 does not compare it with the original.
+ * Refreshes at the token endpoint (OIDC Core 12). A refreshed ID token is checked like one
+ * at sign-in — openid-client checks `iss`, `aud`, `exp` and `iat`, here its signature and
+ * that it names the same subject (openid-client v6 does not compare it with the
+ * original) — and its profile claims come back with the tokens.
  */
 export async function refreshGrant(refreshToken: string, expectedSubject: string, now: number): Promise<RefreshResult> {
   let config: client.Configuration;
@@ -379,17 +436,30 @@ export async function refreshGrant(refreshToken: string, expectedSubject: string
   } catch {
     return { kind: 'transient', error: 'discovery_failed' };
   }
+  let response;
   try {
-    const response = await client.refreshTokenGrant(config, refreshToken);
-    const claims = response.claims();
-    if (claims && claims.sub !== expectedSubject) return { kind: 'terminal', error: 'subject_changed' };
-    return { kind: 'ok', tokens: tokenSetFrom(response, now, refreshToken) };
+    response = await client.refreshTokenGrant(config, refreshToken);
   } catch (error) {
     const sorted = classifyRefreshError(error);
     if (sorted.kind === 'misconfigured') logRefusedClient(error, 'sessions are kept, and answered 503, until it accepts it');
     else logOncePerMinute(`refresh failed (${sorted.kind}): ${describeIdpFailure(error)}`);
     return sorted;
   }
+  const tokens = tokenSetFrom(response, now, refreshToken);
+  const claims = response.claims();
+  if (!claims || !response.id_token) return { kind: 'ok', tokens };
+  if (claims.sub !== expectedSubject) return { kind: 'terminal', error: 'subject_changed' };
+  try {
+    await verifyIdTokenSignature(response.id_token);
+  } catch (error) {
+    if (isAuthError(error) && error.code === 'callback_failed') return { kind: 'terminal', error: 'id_token_invalid' };
+    // The IdP's keys could not be read: the tokens came from its token endpoint and are
+    // kept (the refresh token is already rotated), but the ID token's claims are not believed.
+    logOncePerMinute(`a refreshed ID token could not be verified, so its profile claims were ignored (${describeIdpFailure(error)})`);
+    return { kind: 'ok', tokens };
+  }
+  const profile = profileOf(claims);
+  return { kind: 'ok', tokens, ...(profile ? { claims: profile } : {}) };
 }
 
 /** One line naming the method that was refused and the setting to try. */

@@ -4,9 +4,10 @@ import type { Db } from '../../db/client';
 import { countRefresh, observeLeaseWait } from '../../telemetry/metrics';
 import { type CookieSettings, sealTokens, unsealTokens } from '../cookie/sealed-cookie';
 import type { RefreshResult, RefreshTokenProbe } from '../idp/oidc';
-import { audit, type AuditType, REPLACED_REASON, revokeSession } from '../registry/registry';
-import { isReference, type SessionData, type SessionPayload, type TokenSet, withTokens } from '../session-payload';
+import { audit, type AuditType, REPLACED_REASON, revokeSession, updateUserProfile } from '../registry/registry';
+import { changedClaims, isReference, type SessionData, type SessionPayload, type TokenSet, withTokens } from '../session-payload';
 import type { RenewOutcome } from './decision';
+import { type ClaimsSource, claimsAfterRenewal } from './profile-claims';
 
 /**
  * Refresh coordination: one refresh per session per expiry, across concurrent requests,
@@ -37,6 +38,8 @@ export interface RenewerDeps {
   probe(refreshToken: string): Promise<RefreshTokenProbe>;
   /** Revokes a refresh token nobody will ever use (RFC 7009); must not throw. */
   revoke(refreshToken: string): Promise<unknown>;
+  /** Where a renewal whose answer carries no profile claims reads them (userinfo); never, when absent. */
+  readonly claims?: ClaimsSource;
   /** Epoch seconds; injected so tests can move time. */
   now(): number;
 }
@@ -77,8 +80,8 @@ const POLL_MS = 100;
 /** After a failure, no instance asks the IdP about this session again before this many seconds. */
 const RETRY_AFTER_FAILURE_SEC = 2;
 const MAX_ADOPTIONS_REMEMBERED = 10_000;
-/** Sequential IdP calls one attempt may make: discovery, introspection, the token request. */
-const IDP_CALLS_PER_ATTEMPT = 3;
+/** Sequential IdP calls one attempt may make: discovery, introspection, the token request, the signing keys, userinfo. */
+const IDP_CALLS_PER_ATTEMPT = 5;
 
 export function hashRefreshToken(refreshToken: string): string {
   return createHash('sha256').update(refreshToken).digest('base64url');
@@ -290,7 +293,11 @@ export function createRenewer(deps: RenewerDeps): Renewer {
       case 'ok': {
         // OIDC Core 12.2 lets a refresh answer omit the ID token: keep the registry's (the
         // cookie carries none) for sign-out's id_token_hint.
-        const tokens: TokenSet = { ...result.tokens, idToken: result.tokens.idToken ?? (await currentIdToken(row)) ?? session.tokens.idToken };
+        const tokens: TokenSet = {
+          ...result.tokens,
+          idToken: result.tokens.idToken ?? (await currentIdToken(row)) ?? session.tokens.idToken,
+          claims: await claimsAfterRenewal(session, result.claims, result.tokens.accessToken, deps.now(), deps.claims),
+        };
         const { count } = await deps.db.session.updateMany({
           where: { id: row.id, tokenVersion: row.tokenVersion, leaseOwner: instanceId, revokedAt: null },
           data: await nextGeneration(row, tokens, deps.now(), deps.graceSec, deps.cookie, heldVersion),
@@ -300,7 +307,9 @@ export function createRenewer(deps: RenewerDeps): Renewer {
           return 'again';
         }
         await record('refresh', session);
-        return { kind: 'renewed', session: { ...session, tokens, tokenVersion: row.tokenVersion + 1 } };
+        const renewed = withTokens(session, tokens, row.tokenVersion + 1);
+        await recordProfileChange(session, renewed);
+        return { kind: 'renewed', session: renewed };
       }
       case 'terminal': {
         // Before giving up, re-read: another instance may have rotated the token meanwhile.
@@ -333,6 +342,21 @@ export function createRenewer(deps: RenewerDeps): Renewer {
         await backOff(row, possiblySpent ? 'unknown' : 'live');
         await record('refresh_unavailable', session, result.error);
         return { kind: 'transient' };
+    }
+  }
+
+  /**
+   * The person's record and the audit trail follow a renewal that changed their name or
+   * email. The renewal is published already: a failure here is logged, never a sign-out.
+   */
+  async function recordProfileChange(before: SessionData, after: SessionData): Promise<void> {
+    const changed = changedClaims(before, after);
+    if (changed.length === 0) return;
+    try {
+      await updateUserProfile(after.userId, { name: after.name, email: after.email }, deps.db);
+      await record('profile_updated', after, changed.join(', '));
+    } catch (error) {
+      console.error('renewal: could not record a profile change:', error instanceof Error ? error.message : error);
     }
   }
 

@@ -11,7 +11,7 @@ import { observeCookieSize } from '../../telemetry/metrics';
 import { withSpan } from '../../telemetry/spans';
 import { type CookieJar, type CookieSettings, readSessionCookie, sealSessionCookie, type Unsealed, unsealSession } from '../cookie/sealed-cookie';
 import { createUnsealMemo, type UnsealMemo } from '../cookie/unseal-memo';
-import { probeRefreshToken, refreshGrant, revokeRefreshToken } from '../idp/oidc';
+import { probeRefreshToken, readUserInfo, refreshGrant, revokeRefreshToken } from '../idp/oidc';
 import { checkRegistry, checkRegistryOrLastKnown, followEndedSessions, forgetRegistryVerdict } from '../registry/registry-check';
 import { pruneHourly } from '../registry/retention';
 import { isReference, type SessionData, type SessionPayload, sessionHandle } from '../session-payload';
@@ -58,7 +58,7 @@ function unsealMemo(): UnsealMemo {
 }
 
 function renewer(): Renewer {
-  const { session } = env();
+  const { session, identity } = env();
   globalForAuth.renewalRenewer ??= createRenewer({
     db: db(),
     cookie: cookieSettings(),
@@ -67,6 +67,7 @@ function renewer(): Renewer {
     refresh: refreshGrant,
     probe: probeRefreshToken,
     revoke: revokeRefreshToken,
+    claims: { refreshIntervalSec: identity.claimsRefreshSec, userinfo: readUserInfo },
     now: nowSeconds,
   });
   return globalForAuth.renewalRenewer;

@@ -40,7 +40,11 @@ export type AuditType =
   /** Ended by the IdP (OIDC Back-Channel Logout). */
   | 'idp_logout'
   /** Ended by its owner from another session (the sessions page). */
-  | 'ended_elsewhere';
+  | 'ended_elsewhere'
+  /** The IdP's profile claims changed at a renewal; the reason names which (never their values). */
+  | 'profile_updated'
+  /** The person proved who they are again for a sensitive action; the reason names the action. */
+  | 'stepped_up';
 
 export interface AuditEntry {
   readonly type: AuditType;
@@ -120,6 +124,11 @@ export async function upsertUser(user: SignedInUser, now: Date): Promise<string>
     update: { email: user.email, name: user.name, lastLoginAt: now },
   });
   return row.id;
+}
+
+/** The person's record takes the profile claims the IdP sent at a renewal. */
+export async function updateUserProfile(userId: string, profile: Pick<SignedInUser, 'name' | 'email'>, database: Db = db()): Promise<void> {
+  await database.user.updateMany({ where: { id: userId }, data: { name: profile.name, email: profile.email } });
 }
 
 export interface NewSession {

@@ -42,6 +42,8 @@ for (const kind of testDatabaseKinds()) {
       await db.logoutToken.create({ data: { jti: 'still-acceptable', expiresAt: new Date(now.getTime() + 60_000) } });
       await db.sessionEnd.create({ data: { sessionId: 'ended-2-hours-ago', atMs: BigInt(now.getTime() - 2 * 3600_000) } });
       await db.sessionEnd.create({ data: { sessionId: 'ended-10-minutes-ago', atMs: BigInt(now.getTime() - 600_000) } });
+      await db.stepUpIntent.create({ data: { id: 'expired-intent', sessionId: 'live-for-100-days', action: '{}', returnTo: '/', expiresAt: new Date(now.getTime() - 1000) } });
+      await db.stepUpIntent.create({ data: { id: 'pending-intent', sessionId: 'live-for-100-days', action: '{}', returnTo: '/', expiresAt: new Date(now.getTime() + 60_000) } });
 
       // Counts the deletes, to see the work split into statements of at most `batchSize` rows.
       const deletes: number[] = [];
@@ -58,17 +60,18 @@ for (const kind of testDatabaseKinds()) {
       }) as unknown as Db;
       const pruned = await retention.pruneRegistry(counted, now, policy, 2);
 
-      assert.deepEqual(pruned, { auditEvents: 6, sessions: 3, logoutTokens: 1, sessionEnds: 1 });
+      assert.deepEqual(pruned, { auditEvents: 6, sessions: 3, logoutTokens: 1, sessionEnds: 1, stepUpIntents: 1 });
       assert.ok(deletes.every((count) => count <= 2), `rows per delete: ${deletes.join(', ')}`);
       const sessions = (await db.session.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((row) => row.id);
       assert.deepEqual(sessions, ['expired-1-day-ago', 'idle-ended-29-days-ago', 'live-for-100-days', 'revoked-10-days-ago']);
       const events = await db.auditEvent.findMany({ select: { type: true, sessionId: true } });
       assert.deepEqual(events, [{ type: 'rejected', sessionId: null }], 'a recent event outlives its session, without the link');
       assert.deepEqual((await db.logoutToken.findMany({ select: { jti: true } })).map((row) => row.jti), ['still-acceptable']);
+      assert.deepEqual((await db.stepUpIntent.findMany({ select: { id: true } })).map((row) => row.id), ['pending-intent']);
       // Removing a session that never ended by revocation logs its end (the triggers): read within seconds, kept an hour.
       const ends = (await db.sessionEnd.findMany({ select: { sessionId: true }, orderBy: { sessionId: 'asc' } })).map((row) => row.sessionId);
       assert.deepEqual(ends, ['ended-10-minutes-ago', 'expired-31-days-ago', 'idle-ended-31-days-ago']);
-      assert.deepEqual(await retention.pruneRegistry(db, now, policy), { auditEvents: 0, sessions: 0, logoutTokens: 0, sessionEnds: 0 }, 'nothing left to do');
+      assert.deepEqual(await retention.pruneRegistry(db, now, policy), { auditEvents: 0, sessions: 0, logoutTokens: 0, sessionEnds: 0, stepUpIntents: 0 }, 'nothing left to do');
     });
   });
 }
@@ -86,10 +89,10 @@ describe('pruning from the request path', () => {
     const oldEvent = () => testDb.db.auditEvent.create({ data: { type: 'refresh', at: new Date(Date.now() - 31 * DAY_MS) } });
     const start = Date.now();
     await oldEvent();
-    assert.deepEqual(await retention.pruneHourly(start), { auditEvents: 1, sessions: 0, logoutTokens: 0, sessionEnds: 0 });
+    assert.deepEqual(await retention.pruneHourly(start), { auditEvents: 1, sessions: 0, logoutTokens: 0, sessionEnds: 0, stepUpIntents: 0 });
     await oldEvent();
     assert.equal(retention.pruneHourly(start + 59 * 60 * 1000), undefined, 'within the hour: not again');
     assert.equal(await testDb.db.auditEvent.count(), 1);
-    assert.deepEqual(await retention.pruneHourly(start + 61 * 60 * 1000), { auditEvents: 1, sessions: 0, logoutTokens: 0, sessionEnds: 0 });
+    assert.deepEqual(await retention.pruneHourly(start + 61 * 60 * 1000), { auditEvents: 1, sessions: 0, logoutTokens: 0, sessionEnds: 0, stepUpIntents: 0 });
   });
 });

@@ -7,7 +7,7 @@ import { env } from '../../env';
  * Retention: the registry keeps an ended session, and the audit trail an event, for
  * RETENTION_DAYS, so "why was I signed out?" can be answered; after that they go. A
  * logout token's `jti` goes as soon as the token could no longer pass (it was stored
- * with that moment as its expiry). The log of ended sessions (session-ends.ts) is read
+ * with that moment as its expiry), and a step-up's kept action once it expired. The log of ended sessions (session-ends.ts) is read
  * within seconds; its rows go after an hour.
  */
 
@@ -22,6 +22,7 @@ export interface Pruned {
   readonly sessions: number;
   readonly logoutTokens: number;
   readonly sessionEnds: number;
+  readonly stepUpIntents: number;
 }
 
 /** Rows per delete: each statement is short, so no lock is held for long (SQLite has one for the whole file). */
@@ -65,7 +66,12 @@ export async function pruneRegistry(database: Db, now: Date, policy: RetentionPo
     async () => (await database.sessionEnd.findMany({ where: oldEnd, select: { id: true }, orderBy: { id: 'asc' }, take: batchSize })).map((row) => row.id),
     async (ids) => (await database.sessionEnd.deleteMany({ where: { id: { in: ids }, ...oldEnd } })).count,
   );
-  return { auditEvents, sessions, logoutTokens, sessionEnds };
+  const stepUpIntents = await deleteInBatches(
+    batchSize,
+    async () => (await database.stepUpIntent.findMany({ where: expired, select: { id: true }, take: batchSize })).map((row) => row.id),
+    async (ids) => (await database.stepUpIntent.deleteMany({ where: { id: { in: ids }, ...expired } })).count,
+  );
+  return { auditEvents, sessions, logoutTokens, sessionEnds, stepUpIntents };
 }
 
 async function deleteInBatches<Id>(batchSize: number, next: () => Promise<Id[]>, remove: (ids: Id[]) => Promise<number>): Promise<number> {

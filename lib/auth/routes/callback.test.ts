@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, test, type TestContext } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { NextRequest } from 'next/server';
 import { createTestDb, type TestDb } from '../../db/test-db';
-import type { SignInTransaction } from '../idp/oidc';
+import type { SignInTransaction, StepUpRequest } from '../idp/oidc';
+import type { SessionData } from '../session-payload';
 
 /**
  * The sign-in callback (handleCallback) against a local IdP that implements what the
@@ -113,9 +114,9 @@ interface Attempt {
   readonly cookie: string;
 }
 
-/** Starts a sign-in as /auth/login does, and has the person sign in at the IdP. */
-async function signInAtIdp(silent = false): Promise<Attempt> {
-  const { url, transaction } = await startSignIn('/dashboard', silent);
+/** Starts a sign-in as /auth/login (or /auth/step-up) does, and has the person sign in at the IdP. */
+async function signInAtIdp(silent = false, stepUp?: StepUpRequest): Promise<Attempt> {
+  const { url, transaction } = await startSignIn(stepUp ? '/sessions' : '/dashboard', { silent, stepUp });
   const code = `code-${Math.random().toString(36).slice(2)}`;
   codes.set(code, { challenge: url.searchParams.get('code_challenge') ?? '', nonce: url.searchParams.get('nonce') ?? '' });
   const config = env();
@@ -123,11 +124,11 @@ async function signInAtIdp(silent = false): Promise<Attempt> {
   return { transaction, code, cookie: `${write!.name}=${write!.value}` };
 }
 
-/** The IdP's redirect to /auth/callback, as the browser follows it. */
-async function callback(query: Record<string, string>, cookie?: string) {
+/** The IdP's redirect to /auth/callback, as the browser follows it; `finishAction` finishes a step-up's kept action. */
+async function callback(query: Record<string, string>, cookie?: string, finishAction?: (action: unknown, session: SessionData) => Promise<string>) {
   const url = new URL('http://localhost:3000/auth/callback');
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-  const response = await handleCallback(new NextRequest(url, { headers: cookie ? { cookie } : {} }));
+  const response = await handleCallback(new NextRequest(url, { headers: cookie ? { cookie } : {} }), finishAction);
   // Checklist A.14: every callback answer redirects at once, leaks its URL in no Referer, and is not stored.
   assert.equal(response.status, 303);
   assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
@@ -302,4 +303,94 @@ test('userinfo naming another subject than the ID token: no session', async (t) 
   // The ID token carries no name or email, so the callback asks userinfo for them.
   assert.deepEqual(await stoppedBeforeRecording(await signInAtIdp()), { idTokenAccepted: true });
   assert.doesNotMatch(logged(logs), new RegExp(`${ACCESS_TOKEN}|${REFRESH_TOKEN}`));
+});
+
+describe('step-up: the IdP\'s answer to a sensitive action\'s fresh authentication', () => {
+  /** A signed-in browser: its session cookie and id, and a kept action waiting for a step-up. */
+  async function signedInWithKeptAction() {
+    const before = new Set((await testDb.db.session.findMany({ select: { id: true } })).map((row) => row.id));
+    const attempt = await signInAtIdp();
+    const signedIn = await callback(answer(attempt), attempt.cookie);
+    const sessionCookie = signedIn.sessionCookies[0]!.split(';')[0]!;
+    const [row] = (await testDb.db.session.findMany({ select: { id: true } })).filter((candidate) => !before.has(candidate.id));
+    const { keepIntent } = await import('../registry/step-up-intents');
+    const intent = await keepIntent(row!.id, { action: { kind: 'end_other_sessions' }, returnTo: '/sessions' }, Math.floor(Date.now() / 1000));
+    return { sessionCookie, sid: row!.id, stepUp: { intent, maxAgeSec: 300, forceLogin: false } satisfies StepUpRequest };
+  }
+
+  const finished: Array<{ action: unknown; sid: string }> = [];
+  const finish = async (action: unknown, session: SessionData) => {
+    finished.push({ action, sid: session.sid });
+    return '/sessions?status=ended_others&count=1';
+  };
+
+  test('a recent authentication of the same person: the same session continues, the kept action is finished once', async () => {
+    const { sessionCookie, sid, stepUp } = await signedInWithKeptAction();
+    idTokenShape = { claims: { auth_time: Math.floor(Date.now() / 1000) - 5 } };
+    try {
+      const attempt = await signInAtIdp(false, stepUp);
+      const done = await callback(answer(attempt), `${attempt.cookie}; ${sessionCookie}`, finish);
+      assert.equal(done.location.pathname + done.location.search, '/sessions?status=ended_others&count=1');
+      assert.deepEqual(finished.splice(0), [{ action: { kind: 'end_other_sessions' }, sid }]);
+      assert.equal(done.sessionCookies.length, 1, 'the continued session\'s cookie');
+      const row = await testDb.db.session.findUniqueOrThrow({ where: { id: sid } });
+      assert.equal(row.tokenVersion, 1, 'its next generation, not a new session');
+      assert.equal(row.revokedAt, null);
+
+      // The same answer replayed, or the kept action asked for again: nothing more is done.
+      const again = await signInAtIdp(false, stepUp);
+      const replay = await callback(answer(again), `${again.cookie}; ${sessionCookie}`, finish);
+      assert.equal(replay.location.search, '?status=step_up_expired');
+      assert.deepEqual(finished, []);
+    } finally {
+      idTokenShape = {};
+    }
+  });
+
+  test('an IdP that answered with an old authentication is asked once more with prompt=login; a second old answer fails, signing no one out', async (t) => {
+    const logs = quiet(t);
+    const { sessionCookie, sid, stepUp } = await signedInWithKeptAction();
+    idTokenShape = { claims: { auth_time: Math.floor(Date.now() / 1000) - 3600 } };
+    try {
+      const attempt = await signInAtIdp(false, stepUp);
+      const retried = await callback(answer(attempt), `${attempt.cookie}; ${sessionCookie}`, finish);
+      assert.equal(retried.location.origin + retried.location.pathname, `${issuer}/auth`);
+      assert.equal(retried.location.searchParams.get('prompt'), 'login');
+      assert.equal(retried.location.searchParams.get('max_age'), '300');
+      assert.deepEqual(retried.sessionCookies, []);
+
+      const forced = await signInAtIdp(false, { ...stepUp, forceLogin: true });
+      const failed = await callback(answer(forced), `${forced.cookie}; ${sessionCookie}`, finish);
+      assert.equal(failed.location.pathname + failed.location.search, '/sessions?status=step_up_failed');
+      assert.deepEqual(failed.sessionCookies, []);
+      assert.deepEqual(finished, []);
+      assert.equal((await testDb.db.session.findUniqueOrThrow({ where: { id: sid } })).revokedAt, null);
+      assert.match(logged(logs), /without a recent authentication \(auth_time \d+/);
+    } finally {
+      idTokenShape = {};
+    }
+  });
+
+  test('another person at the IdP, or a step-up cancelled there: nothing is done, the session goes on untouched', async () => {
+    const { sessionCookie, sid, stepUp } = await signedInWithKeptAction();
+    idTokenShape = { claims: { sub: 'mallory', auth_time: Math.floor(Date.now() / 1000) } };
+    userinfoSubject = 'mallory';
+    try {
+      const attempt = await signInAtIdp(false, stepUp);
+      const other = await callback(answer(attempt), `${attempt.cookie}; ${sessionCookie}`, finish);
+      assert.equal(other.location.search, '?status=step_up_other_person');
+      assert.deepEqual(other.sessionCookies, []);
+    } finally {
+      idTokenShape = {};
+      userinfoSubject = 'alice';
+    }
+    const cancelled = await signInAtIdp(false, stepUp);
+    const answered = await callback({ state: cancelled.transaction.state, error: 'access_denied', iss: issuer }, `${cancelled.cookie}; ${sessionCookie}`, finish);
+    assert.equal(answered.location.pathname + answered.location.search, '/sessions?status=step_up_cancelled');
+    assert.ok(!answered.setCookies.some((line) => /^renewal-session=/.test(line)), 'the session cookie is neither set nor cleared');
+    assert.deepEqual(finished, []);
+    const row = await testDb.db.session.findUniqueOrThrow({ where: { id: sid } });
+    assert.equal(row.tokenVersion, 0);
+    assert.equal(row.revokedAt, null);
+  });
 });

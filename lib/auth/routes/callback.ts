@@ -1,16 +1,17 @@
 import 'server-only';
 import { type NextRequest, NextResponse } from 'next/server';
-import { db } from '../../db';
 import { env } from '../../env';
 import { endSession } from '../account/end-session';
-import { COOKIE_BUDGET, readSessionCookie, sealTokens, sessionCookieWrites } from '../cookie/sealed-cookie';
+import { COOKIE_BUDGET, readSessionCookie, sealTokens } from '../cookie/sealed-cookie';
 import { noticePage, unavailablePage, unavailableResponse } from '../entry/notice-page';
 import { isAuthError } from '../errors';
 import { finishSignIn, type SignedIn, type SignInTransaction } from '../idp/oidc';
-import { hashRefreshToken, publishReauthentication } from '../refresh/coordination';
-import { cookieFits, cookieSettings, nowSeconds, readSession, sealForCookie } from '../refresh/runtime';
+import { hashRefreshToken } from '../refresh/coordination';
+import { cookieFits, cookieSettings, nowSeconds, readSession } from '../refresh/runtime';
 import { audit, createSession, newSessionId, REPLACED_REASON, upsertUser } from '../registry/registry';
 import { absoluteExpiry, SESSION_PAYLOAD_VERSION, type SessionData } from '../session-payload';
+import { continueSession, redirectWithSession } from './continue-session';
+import { finishStepUp, type SensitiveActionFinisher, withStatus } from './step-up';
 import { readTransaction, transactionCookieClear } from './transaction-cookie';
 
 const SINGLE_VALUED = ['state', 'code', 'iss', 'error', 'session_state'];
@@ -31,8 +32,12 @@ function finish(response: NextResponse): NextResponse {
   return response;
 }
 
-/** GET /auth/callback — the IdP's answer: validate it, open a session, go back where the person was. */
-export async function handleCallback(request: NextRequest) {
+/**
+ * GET /auth/callback — the IdP's answer: validate it, open a session, go back where the
+ * person was. A step-up's answer continues the session and finishes the kept action with
+ * `finishAction` (lib/auth/routes/step-up.ts).
+ */
+export async function handleCallback(request: NextRequest, finishAction: SensitiveActionFinisher = refuseKeptActions) {
   const config = env();
   const params = request.nextUrl.searchParams;
   if (SINGLE_VALUED.some((name) => params.getAll(name).length > 1)) {
@@ -46,12 +51,15 @@ export async function handleCallback(request: NextRequest) {
 
   let response: NextResponse;
   const error = params.get('error');
-  if (error) {
+  if (error && transaction.stepUp) {
+    // Cancelled or refused at the IdP: the session it was to confirm goes on as it was.
+    response = NextResponse.redirect(new URL(withStatus(transaction.returnTo, 'step_up_cancelled'), config.appUrl), 303);
+  } else if (error) {
     const reason = error === 'access_denied' ? 'access_denied' : transaction.silent && NEEDS_THE_PERSON.has(error) ? 'reauth_required' : 'idp_error';
     if (reason === 'idp_error') console.warn(`renewal: the IdP refused the sign-in request: ${authorizationErrorAdvice(error)}`);
     response = toSignIn(reason, transaction.returnTo);
   } else {
-    response = await openSession(request, transaction);
+    response = await openSession(request, transaction, finishAction);
   }
   // The transaction is single-use: a reload or replay of this URL finds nothing.
   const clear = transactionCookieClear(state, config.secureCookies);
@@ -89,7 +97,13 @@ function callbackFailureReason(error: unknown): string {
   }
 }
 
-async function openSession(request: NextRequest, transaction: SignInTransaction): Promise<NextResponse> {
+/** The finisher of an app that offers no sensitive actions: a step-up finishes nothing. */
+async function refuseKeptActions(_action: unknown, _session: SessionData): Promise<string> {
+  console.error('renewal: a step-up came back, but this route was given no finisher for kept actions (handleCallback\'s finishAction)');
+  return '/';
+}
+
+async function openSession(request: NextRequest, transaction: SignInTransaction, finishAction: SensitiveActionFinisher): Promise<NextResponse> {
   const config = env();
   const now = nowSeconds();
   // Build the URL the IdP redirected to from APP_URL, not from the Host header.
@@ -103,9 +117,11 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
     if (reason !== 'client_refused') console.warn(`renewal: sign-in callback failed (${reason})`, isAuthError(error) ? error.message : '');
     // A silent re-authentication renews a live session: while the IdP is down, say
     // "try again" and keep the session, rather than send its owner to sign in.
-    if (transaction.silent && reason === 'idp_unavailable') {
+    if ((transaction.silent || transaction.stepUp) && reason === 'idp_unavailable') {
       return unavailableResponse(unavailablePage(transaction.returnTo, 'idp'), 'idp');
     }
+    // A step-up that failed confirms nothing, and ends nothing either.
+    if (transaction.stepUp) return NextResponse.redirect(new URL(withStatus(transaction.returnTo, 'step_up_failed'), config.appUrl), 303);
     return toSignIn(reason, transaction.returnTo);
   }
 
@@ -121,12 +137,8 @@ async function openSession(request: NextRequest, transaction: SignInTransaction)
   }
 
   try {
-    const session = await recordSignIn(request, transaction, signedIn, now);
-    const response = NextResponse.redirect(new URL(transaction.returnTo, config.appUrl), 303);
-    const maxAge = absoluteExpiry(session, config.session) - now;
-    const writes = sessionCookieWrites(await sealForCookie(session), request.cookies, cookieSettings(), maxAge);
-    for (const write of writes) response.cookies.set(write.name, write.value, write.options);
-    return response;
+    if (transaction.stepUp) return await finishStepUp(request, { ...transaction, stepUp: transaction.stepUp }, signedIn, now, finishAction);
+    return await redirectWithSession(transaction.returnTo, await recordSignIn(request, transaction, signedIn, now), request, now);
   } catch (error) {
     // The IdP signed the person in, but we could not record it: say so, keep whatever
     // cookie the browser has, and let them try again.
@@ -151,6 +163,9 @@ function newSession(signedIn: SignedIn, userId: string, now: number): SessionDat
     sub: signedIn.subject,
     name: signedIn.name,
     email: signedIn.email,
+    claimsAt: now,
+    authTime: signedIn.authTime,
+    acr: signedIn.acr,
     createdAt: now,
     tokenVersion: 0,
     tokens: signedIn.tokens,
@@ -169,10 +184,10 @@ async function recordSignIn(request: NextRequest, transaction: SignInTransaction
   const previous = await readSession(readSessionCookie(request.cookies, config.secureCookies));
 
   if (transaction.silent && previous && previous.sub === signedIn.subject) {
-    const tokenVersion = await publishReauthentication(db(), previous.sid, signedIn.tokens, now, config.session.graceSec, settings, previous.tokenVersion);
-    if (tokenVersion !== undefined) {
+    const continued = await continueSession(previous, signedIn, now);
+    if (continued) {
       await audit({ type: 'reauthenticated', sessionId: previous.sid, userId: previous.userId });
-      return { ...previous, name: signedIn.name, email: signedIn.email, tokens: signedIn.tokens, tokenVersion };
+      return continued;
     }
   }
 

@@ -7,7 +7,7 @@
 import 'server-only';
 import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../../env';
-import { startSignIn } from '../idp/oidc';
+import { type SignInTransaction, startSignIn } from '../idp/oidc';
 import { safeReturnTo, signInPageReturnTo } from './return-to';
 import { transactionCookieWrites } from './transaction-cookie';
 
@@ -24,13 +24,19 @@ export async function handleLogin(request: NextRequest) {
   const silent = request.nextUrl.searchParams.get('prompt') === 'none';
   let started;
   try {
-    started = await startSignIn(returnTo, silent);
+    started = await startSignIn(returnTo, { silent });
   } catch {
     const url = new URL('/signin', config.appUrl);
     url.searchParams.set('reason', 'idp_unavailable');
     url.searchParams.set('returnTo', returnTo);
     return NextResponse.redirect(url, 303);
   }
+  return toIdp(started, request);
+}
+
+/** Sends the browser to the IdP for a sign-in `started`, with its transaction cookie. */
+export async function toIdp(started: { url: URL; transaction: SignInTransaction }, request: NextRequest): Promise<NextResponse> {
+  const config = env();
   const response = NextResponse.redirect(started.url, 303);
   for (const write of await transactionCookieWrites(started.transaction, request.cookies, config.session, config.secureCookies)) {
     response.cookies.set(write.name, write.value, write.options);

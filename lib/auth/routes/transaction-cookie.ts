@@ -18,6 +18,14 @@ const transactionSchema = z.object({
   codeVerifier: z.string().min(43),
   returnTo: z.string().startsWith('/'),
   silent: z.boolean().default(false),
+  stepUp: z
+    .object({
+      intent: z.string().min(1),
+      maxAgeSec: z.number().int().positive(),
+      acrValues: z.string().min(1).optional(),
+      forceLogin: z.boolean(),
+    })
+    .optional(),
 });
 
 function prefix(secure: boolean): string {

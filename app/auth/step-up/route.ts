@@ -1,0 +1,3 @@
+import { handleStepUp } from '@/lib/auth';
+
+export const GET = handleStepUp;

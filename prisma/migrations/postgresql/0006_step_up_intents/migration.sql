@@ -1,0 +1,11 @@
+-- Sensitive actions waiting for a step-up authentication, finished at most once by the
+-- session that asked; pruned once expired.
+CREATE TABLE "StepUpIntent" (
+    "id" TEXT NOT NULL,
+    "sessionId" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "returnTo" TEXT NOT NULL,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    CONSTRAINT "StepUpIntent_pkey" PRIMARY KEY ("id")
+);
+CREATE INDEX "StepUpIntent_expiresAt_idx" ON "StepUpIntent"("expiresAt");
