@@ -31,8 +31,68 @@ function soakAccount(id: string): DemoAccount | undefined {
   return { id, username: id, password: 'password', name: `Soak ${match[1]}`, email: `${id}@example.test` };
 }
 
+/** A change of a person's name or email; an absent field stays as it is. */
+export interface ProfileChange {
+  readonly name?: string;
+  readonly email?: string;
+}
+
+/**
+ * Names and emails changed since the IdP started (or since `resetProfiles`), by account:
+ * the person changing their profile at the IdP, which the app learns only from the next
+ * ID token or userinfo answer.
+ */
+const profiles = new Map<string, ProfileChange>();
+
+function withProfile(account: DemoAccount | undefined): DemoAccount | undefined {
+  const changed = account && profiles.get(account.id);
+  return changed ? { ...account, ...changed } : account;
+}
+
+/** A person by id, with their current name and email. */
 export function findAccount(id: string): DemoAccount | undefined {
-  return DEMO_ACCOUNTS.find((account) => account.id === id) ?? soakAccount(id);
+  return withProfile(DEMO_ACCOUNTS.find((account) => account.id === id) ?? soakAccount(id));
+}
+
+/** Why a profile change was refused; `message` is shown to whoever asked. */
+export class ProfileError extends Error {
+  constructor(
+    readonly code: 'unknown_account' | 'invalid_name' | 'invalid_email',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProfileError';
+  }
+}
+
+function checkedName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > 100) throw new ProfileError('invalid_name', 'name must be 1 to 100 characters');
+  return trimmed;
+}
+
+function checkedEmail(email: string): string {
+  const trimmed = email.trim();
+  if (trimmed.length < 3 || trimmed.length > 200 || !trimmed.includes('@')) throw new ProfileError('invalid_email', 'email must be 3 to 200 characters and contain @');
+  return trimmed;
+}
+
+/**
+ * Changes a person's name and/or email (trimmed); ID tokens and userinfo answers issued
+ * afterwards carry the new values. Throws `ProfileError` for an unknown account or an
+ * invalid value, changing nothing.
+ */
+export function updateProfile(id: string, change: ProfileChange): DemoAccount {
+  if (!findAccount(id)) throw new ProfileError('unknown_account', `unknown account ${JSON.stringify(id)}`);
+  const name = change.name === undefined ? undefined : checkedName(change.name);
+  const email = change.email === undefined ? undefined : checkedEmail(change.email);
+  profiles.set(id, { ...profiles.get(id), ...(name === undefined ? {} : { name }), ...(email === undefined ? {} : { email }) });
+  return findAccount(id)!;
+}
+
+/** Everyone back to the name and email they started with. */
+export function resetProfiles(): void {
+  profiles.clear();
 }
 
 /** Checks a username and password; the comparison does not leak how much matched. */
@@ -41,5 +101,5 @@ export function authenticate(username: string, password: string): DemoAccount | 
   if (!account) return undefined;
   const given = Buffer.from(password);
   const expected = Buffer.from(account.password);
-  return given.length === expected.length && timingSafeEqual(given, expected) ? account : undefined;
+  return given.length === expected.length && timingSafeEqual(given, expected) ? withProfile(account) : undefined;
 }
