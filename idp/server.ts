@@ -1,13 +1,14 @@
 /**
  * The dev identity provider: oidc-provider with two demo people, strict refresh-token
- * rotation, revocation, introspection and RP-initiated logout. The app reaches it only
- * over HTTP.
+ * rotation, revocation, introspection, RP-initiated logout, and a page where people
+ * change their name and email (/profile). The app reaches it only over HTTP.
  */
 import { exportJWK, generateKeyPair } from 'jose';
 import { type Configuration, errors, Provider } from './oidc-provider.js';
 import { enableSoakAccounts, findAccount } from './accounts.js';
 import { interactionRoutes } from './interactions.js';
 import { logoutPage } from './pages.js';
+import { profilePageRoutes } from './profile-page.js';
 import { quirkMiddleware, tokenPadding } from './quirks.js';
 import { readSettings } from './settings.js';
 import { MemoryStore } from './store.js';
@@ -150,6 +151,7 @@ provider.proxy = false;
 // Quirks outermost: the test controls count what oidc-provider answered, the app sees the quirk.
 if (quirks.size > 0) provider.use(quirky.middleware);
 if (settings.testControls) provider.use(testControls());
+provider.use(profilePageRoutes());
 provider.use(interactionRoutes(provider));
 
 const server = provider.listen(settings.port, settings.host, () => {
