@@ -46,6 +46,9 @@ const configuration: Configuration = {
       post_logout_redirect_uris: settings.appUrls.map((url) => `${url}/`),
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
+      // Every ID token, refreshed ones included, says when the person authenticated, so
+      // the app can tell a renewal from a new sign-in.
+      require_auth_time: true,
       // OIDC Back-Channel Logout: a sign-out here reaches the app's sessions.
       backchannel_logout_uri: `${settings.appUrls[0]}/auth/backchannel-logout`,
       backchannel_logout_session_required: true,
