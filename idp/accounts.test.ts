@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { authenticate, enableSoakAccounts, findAccount, resetProfiles, updateProfile } from './accounts';
+import { authenticate, enableSoakAccounts, findAccount, resetProfiles, updateProfile, verifyOtp } from './accounts';
 
 afterEach(resetProfiles);
 
@@ -49,4 +49,11 @@ test('refused changes say why and change nothing', () => {
   assert.deepEqual({ name: findAccount('alice')?.name, email: findAccount('alice')?.email }, { name: 'Alice Liddell', email: 'alice@example.test' });
 
   assert.equal(updateProfile('alice', { name: 'a'.repeat(100), email: 'a@b' }).email, 'a@b', 'the limits themselves are allowed');
+});
+
+test('the demo one-time code is 123456', () => {
+  assert.equal(verifyOtp('123456'), true);
+  assert.equal(verifyOtp(' 123456 '), true);
+  assert.equal(verifyOtp('123457'), false);
+  assert.equal(verifyOtp(''), false);
 });

@@ -15,6 +15,9 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { id: 'bob', username: 'bob', password: 'password', name: 'Bob Builder', email: 'bob@example.test' },
 ];
 
+/** The one-time code every demo person's second factor shows, when a client asks for acr `mfa`. */
+export const DEMO_OTP = '123456';
+
 // `npm run soak` gives every simulated browser its own person, so revoking one browser's
 // grants at the IdP (`/__test/revoke?account=soak-7`) touches no other browser.
 const SOAK_ACCOUNT = /^soak-([1-9]\d{0,2})$/;
@@ -95,11 +98,20 @@ export function resetProfiles(): void {
   profiles.clear();
 }
 
-/** Checks a username and password; the comparison does not leak how much matched. */
+/** Compares a secret as given with the expected one without leaking how much matched. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Checks a username and password. */
 export function authenticate(username: string, password: string): DemoAccount | undefined {
   const account = DEMO_ACCOUNTS.find((candidate) => candidate.username === username) ?? soakAccount(username);
-  if (!account) return undefined;
-  const given = Buffer.from(password);
-  const expected = Buffer.from(account.password);
-  return given.length === expected.length && timingSafeEqual(given, expected) ? withProfile(account) : undefined;
+  return account && sameSecret(password, account.password) ? withProfile(account) : undefined;
+}
+
+/** Checks the one-time code of a person's second factor (the same demo code for all). */
+export function verifyOtp(code: string): boolean {
+  return sameSecret(code.trim(), DEMO_OTP);
 }

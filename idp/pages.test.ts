@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { profileErrorPage, profilePage } from './pages';
+import { loginPage, profileErrorPage, profilePage } from './pages';
+
+test('the login form asks for the one-time code only when mfa was asked, and prints the demo code', () => {
+  const plain = loginPage('uid-1', 'Renewal');
+  assert.doesNotMatch(plain, /id="otp"/);
+  assert.doesNotMatch(plain, /One-time code/);
+  const mfa = loginPage('uid-1', 'Renewal', { askOtp: true, error: 'Wrong or missing one-time code.' });
+  assert.match(mfa, /<label for="otp">One-time code<\/label><input id="otp" name="otp"[^>]* required>/);
+  assert.match(mfa, /One-time code: 123456\./);
+  assert.match(mfa, /role="alert">Wrong or missing one-time code\.</);
+});
 
 test('the profile page escapes what people typed, and shows the notice after an update', () => {
   const accounts = [{ id: 'alice', username: 'alice', password: 'password', name: '<script>x</script>', email: 'a"b@example.test' }];

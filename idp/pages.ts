@@ -1,4 +1,4 @@
-import type { DemoAccount } from './accounts.js';
+import { type DemoAccount, DEMO_OTP } from './accounts.js';
 
 /** HTML of the dev IdP's own pages. Every value put into HTML goes through `escape`. */
 export function escape(value: string): string {
@@ -25,7 +25,9 @@ small{color:#666}
 </style></head><body><main>${body}</main></body></html>`;
 }
 
-export function loginPage(uid: string, clientName: string, error?: string): string {
+/** The login form; `askOtp` when the client asked for acr `mfa`. */
+export function loginPage(uid: string, clientName: string, options: { readonly askOtp?: boolean; readonly error?: string } = {}): string {
+  const { askOtp = false, error } = options;
   return layout(
     'Sign in — Renewal dev IdP',
     `<h1>Renewal dev IdP</h1>
@@ -34,9 +36,9 @@ ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
 <form method="post" action="/interaction/${escape(uid)}/login" autocomplete="off">
 <label for="username">Username</label><input id="username" name="username" required autofocus>
 <label for="password">Password</label><input id="password" name="password" type="password" required>
-<button type="submit">Sign in</button>
+${askOtp ? '<label for="otp">One-time code</label><input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" required>\n' : ''}<button type="submit">Sign in</button>
 </form>
-<p><small>Demo accounts: alice / password, bob / password.</small></p>`,
+<p><small>Demo accounts: alice / password, bob / password.${askOtp ? ` One-time code: ${DEMO_OTP}.` : ''}</small></p>`,
   );
 }
 

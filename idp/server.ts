@@ -1,12 +1,14 @@
 /**
  * The dev identity provider: oidc-provider with two demo people, strict refresh-token
- * rotation, revocation, introspection, RP-initiated logout, and a page where people
- * change their name and email (/profile). The app reaches it only over HTTP.
+ * rotation, revocation, introspection, RP-initiated logout, acr `pwd` or `mfa`, and a
+ * page where people change their name and email (/profile). The app reaches it only over
+ * HTTP.
  */
 import { exportJWK, generateKeyPair } from 'jose';
 import { type Configuration, errors, Provider } from './oidc-provider.js';
 import { enableSoakAccounts, findAccount } from './accounts.js';
 import { interactionRoutes } from './interactions.js';
+import { ACR_VALUES } from './login.js';
 import { logoutPage } from './pages.js';
 import { profilePageRoutes } from './profile-page.js';
 import { quirkMiddleware, tokenPadding } from './quirks.js';
@@ -49,6 +51,9 @@ const configuration: Configuration = {
       // Every ID token, refreshed ones included, says when the person authenticated, so
       // the app can tell a renewal from a new sign-in.
       require_auth_time: true,
+      // oidc-provider puts acr in ID tokens only when the request asks for one; asking for
+      // `pwd` by default makes every ID token say how the person authenticated.
+      default_acr_values: ['pwd'],
       // OIDC Back-Channel Logout: a sign-out here reaches the app's sessions.
       backchannel_logout_uri: `${settings.appUrls[0]}/auth/backchannel-logout`,
       backchannel_logout_session_required: true,
@@ -67,6 +72,9 @@ const configuration: Configuration = {
   },
   jwks: { keys: [jwk] },
   cookies: { keys: ['renewal-dev-idp-cookie-key-not-a-secret'] },
+  // A login result's acr (login.ts): oidc-provider puts it in the ID tokens and answers
+  // max_age itself, asking for a new login when the session's is older.
+  acrValues: [...ACR_VALUES],
   claims: {
     openid: ['sub'],
     profile: ['name', 'groups'],
