@@ -16,6 +16,7 @@ import { readSettings } from './settings.js';
 import { MemoryStore } from './store.js';
 import { testControls } from './test-controls.js';
 import { introspectionPolicy, revocationPolicy } from './token-policies.js';
+import { userinfoForApiTokens } from './userinfo.js';
 
 const settings = readSettings();
 if (settings.testControls) enableSoakAccounts();
@@ -85,13 +86,16 @@ const configuration: Configuration = {
     if (!account) return undefined;
     return {
       accountId: account.id,
-      async claims() {
+      async claims(use) {
+        // userinfo-claims: the profile is userinfo's to tell (userinfo.ts).
+        if (use === 'id_token' && quirks.has('userinfo-claims')) return { sub: account.id };
         return { sub: account.id, name: account.name, email: account.email, email_verified: true, groups: padding?.idTokenGroups };
       },
     };
   },
   // ID tokens carry the profile claims, so the app never needs userinfo: its access
-  // tokens are for the notes API (below), which userinfo would not accept.
+  // tokens are for the notes API (below), which userinfo would not accept — except under
+  // userinfo-claims, where userinfo.ts answers for them.
   conformIdTokenClaims: false,
   features: {
     devInteractions: { enabled: false },
@@ -162,6 +166,8 @@ provider.proxy = false;
 // Quirks outermost: the test controls count what oidc-provider answered, the app sees the quirk.
 if (quirks.size > 0) provider.use(quirky.middleware);
 if (settings.testControls) provider.use(testControls());
+// Inside the test controls, which count its answers.
+if (quirks.has('userinfo-claims')) provider.use(userinfoForApiTokens({ issuer: settings.issuer, audience: settings.notesAudience, publicKey: signingKey.publicKey }));
 provider.use(profilePageRoutes());
 provider.use(interactionRoutes(provider));
 

@@ -14,6 +14,12 @@ let server: Server;
 before(async () => {
   const app = new Koa();
   app.use(testControls());
+  // Stands in for userinfo: a valid token gets 200, anything else 401.
+  app.use(async (ctx) => {
+    if (ctx.path !== '/me') return;
+    ctx.status = ctx.get('authorization') === 'Bearer good' ? 200 : 401;
+    ctx.body = {};
+  });
   server = app.listen(PORT, '127.0.0.1');
   await once(server, 'listening');
 });
@@ -52,6 +58,17 @@ test('POST /__test/reset also brings the profiles back', async () => {
   await idpControls(BASE).profile('bob', { name: 'Robert' });
   await idpControls(BASE).reset();
   assert.equal(findAccount('bob')?.name, 'Bob Builder');
+});
+
+test('stats count the userinfo requests answered 200, and reset clears the count', async () => {
+  const controls = idpControls(BASE);
+  await controls.reset();
+  await fetch(`${BASE}/me`, { headers: { authorization: 'Bearer good' } });
+  await fetch(`${BASE}/me`, { headers: { authorization: 'Bearer bad' } });
+  await fetch(`${BASE}/me`, { method: 'POST', headers: { authorization: 'Bearer good' } });
+  assert.equal((await controls.stats()).userinfo, 2);
+  await controls.reset();
+  assert.equal((await controls.stats()).userinfo, 0);
 });
 
 test('parseProfileChange: both fields optional, strings only, nothing else', () => {

@@ -9,7 +9,7 @@ import { refreshTokenState, revokeAccount } from './store.js';
  * Controls for the end-to-end suite and the soak: make the token endpoint fail, hang or
  * lose its answers (always, or at random rates), revoke a person's grants, change a
  * person's name or email, rotate the key that signs ID tokens or forge one, and count what
- * the token, introspection and JWKS endpoints served. Mounted only when
+ * the token, introspection, userinfo and JWKS endpoints served. Mounted only when
  * DEV_IDP_TEST_CONTROLS=1, and answering only loopback callers.
  */
 export type TokenEndpointMode = 'ok' | 'fail' | 'hang' | 'lose';
@@ -43,6 +43,8 @@ export interface IdpStats {
   introspection: { calls: number; active: number };
   /** JWKS documents served: how often clients fetched the signing keys. */
   jwks: number;
+  /** Requests to userinfo (/me) answered 200: how often clients fetched the profile claims. */
+  userinfo: number;
   faults: { fail503: number; fail429: number; delayed: number; lost: number };
   /** RP-initiated logout requests, by how the client identified the session. */
   endSession: { withIdTokenHint: number; clientIdOnly: number };
@@ -58,6 +60,7 @@ const emptyStats = (): IdpStats => ({
   reuseDetected: 0,
   introspection: { calls: 0, active: 0 },
   jwks: 0,
+  userinfo: 0,
   faults: { fail503: 0, fail429: 0, delayed: 0, lost: 0 },
   endSession: { withIdTokenHint: 0, clientIdOnly: 0 },
 });
@@ -341,6 +344,7 @@ export function testControls() {
       return;
     }
     await next();
+    if (ctx.path === '/me' && ctx.status === 200) stats.userinfo += 1;
     if (ctx.method !== 'POST') return;
     if (ctx.path === '/token/revocation' && ctx.status === 200) stats.revocation += 1;
     if (ctx.path === '/token/introspection') {
