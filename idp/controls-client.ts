@@ -22,6 +22,9 @@ export function idpControls(idpUrl: string, timeoutMs = 5000) {
     tokenEndpoint: (mode: TokenEndpointMode) => control(`token-endpoint?mode=${mode}`),
     /** Random faults for refresh_token grants (probabilities 0–1). */
     faults: (profile: Partial<FaultProfile>) => control('faults', 'POST', profile),
+    /** Changes a person's name and/or email at the IdP; answers their profile as it now is. */
+    profile: (account: string, change: { name?: string; email?: string }) =>
+      control(`profile?account=${encodeURIComponent(account)}`, 'POST', change) as Promise<{ account: string; name: string; email: string }>,
     revoke: (account: string) => control(`revoke?account=${encodeURIComponent(account)}`) as Promise<{ revokedGrants: number }>,
     /** ID tokens from now on are signed with a new key, published first in the JWKS; answers its kid. */
     rotateSigningKey: () => control('rotate-signing-key') as Promise<{ kid: string }>,

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
-import { authenticate } from './accounts.js';
+import { asksForMfa, login } from './login.js';
 import { errorPage, loginPage } from './pages.js';
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -18,8 +18,9 @@ async function readForm(ctx: Context): Promise<URLSearchParams> {
 
 /**
  * The login and consent steps of oidc-provider's interaction flow: a username and
- * password form that only accepts the demo accounts' real passwords, and consent given
- * on the person's behalf (the dev IdP has one first-party client).
+ * password form that only accepts the demo accounts' real passwords (and the demo
+ * one-time code when the client asked for acr `mfa`), and consent given on the person's
+ * behalf (the dev IdP has one first-party client).
  */
 export function interactionRoutes(provider: Provider) {
   return async function interactions(ctx: Context, next: Next): Promise<void> {
@@ -30,23 +31,23 @@ export function interactionRoutes(provider: Provider) {
       const details = await provider.interactionDetails(ctx.req, ctx.res);
       const client = await provider.Client.find(String(details.params.client_id));
       const clientName = client?.clientName ?? String(details.params.client_id);
+      const askOtp = asksForMfa(details.params.acr_values);
 
       if (ctx.method === 'GET' && details.prompt.name === 'login') {
         ctx.type = 'html';
-        ctx.body = loginPage(details.uid, clientName);
+        ctx.body = loginPage(details.uid, clientName, { askOtp });
         return;
       }
 
       if (ctx.method === 'POST' && match[2] === '/login') {
-        const form = await readForm(ctx);
-        const account = authenticate(form.get('username') ?? '', form.get('password') ?? '');
-        if (!account) {
+        const outcome = login(await readForm(ctx), askOtp);
+        if (outcome.kind === 'refused') {
           ctx.status = 401;
           ctx.type = 'html';
-          ctx.body = loginPage(details.uid, clientName, 'Wrong username or password.');
+          ctx.body = loginPage(details.uid, clientName, { askOtp, error: outcome.error });
           return;
         }
-        const to = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
+        const to = await provider.interactionResult(ctx.req, ctx.res, { login: outcome.login }, { mergeWithLastSubmission: false });
         ctx.status = 303;
         ctx.redirect(to);
         return;

@@ -1,3 +1,5 @@
+import { type DemoAccount, DEMO_OTP } from './accounts.js';
+
 /** HTML of the dev IdP's own pages. Every value put into HTML goes through `escape`. */
 export function escape(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -17,11 +19,15 @@ h1{font-size:1.3rem;margin-top:0}label{display:block;margin:.8rem 0 .2rem}
 input{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}
 button{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#2d5b3f;color:#fff;border:0;border-radius:5px;cursor:pointer}
 .error{color:#a11;background:#fdecec;padding:.5rem;border-radius:5px}
+.notice{color:#1d4d2f;background:#e6f4ea;padding:.5rem;border-radius:5px}
+fieldset{border:1px solid #ccc;border-radius:5px;margin:1rem 0;padding:.2rem 1rem 1rem}
 small{color:#666}
 </style></head><body><main>${body}</main></body></html>`;
 }
 
-export function loginPage(uid: string, clientName: string, error?: string): string {
+/** The login form; `askOtp` when the client asked for acr `mfa`. */
+export function loginPage(uid: string, clientName: string, options: { readonly askOtp?: boolean; readonly error?: string } = {}): string {
+  const { askOtp = false, error } = options;
   return layout(
     'Sign in — Renewal dev IdP',
     `<h1>Renewal dev IdP</h1>
@@ -30,9 +36,39 @@ ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
 <form method="post" action="/interaction/${escape(uid)}/login" autocomplete="off">
 <label for="username">Username</label><input id="username" name="username" required autofocus>
 <label for="password">Password</label><input id="password" name="password" type="password" required>
-<button type="submit">Sign in</button>
+${askOtp ? '<label for="otp">One-time code</label><input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" required>\n' : ''}<button type="submit">Sign in</button>
 </form>
-<p><small>Demo accounts: alice / password, bob / password.</small></p>`,
+<p><small>Demo accounts: alice / password, bob / password.${askOtp ? ` One-time code: ${DEMO_OTP}.` : ''}</small></p>`,
+  );
+}
+
+/**
+ * The dev page where a person changes their name and email at the IdP, as they would in
+ * a real IdP's account settings; the app learns of it from its next ID token.
+ */
+export function profilePage(accounts: readonly DemoAccount[], updated?: string): string {
+  const forms = accounts.map((account) => {
+    const id = escape(account.id);
+    return `<form method="post" action="/profile"><fieldset><legend>${id}</legend>
+<input type="hidden" name="account" value="${id}">
+<label for="name-${id}">Name</label><input id="name-${id}" name="name" value="${escape(account.name)}" required maxlength="100">
+<label for="email-${id}">Email</label><input id="email-${id}" name="email" type="email" value="${escape(account.email)}" required maxlength="200">
+<button type="submit">Save ${id}</button>
+</fieldset></form>`;
+  });
+  return layout(
+    'Profiles — Renewal dev IdP',
+    `<h1>Profiles</h1>
+${updated ? `<p class="notice" role="status">Updated. The app shows it after its next renewal.</p>` : ''}
+${forms.join('\n')}`,
+  );
+}
+
+/** A profile change that was refused, and why. */
+export function profileErrorPage(message: string): string {
+  return layout(
+    'Profiles — Renewal dev IdP',
+    `<h1>Profiles</h1><p class="error" role="alert">${escape(message)}</p><p><a href="/profile">Back to the profiles</a></p>`,
   );
 }
 

@@ -27,3 +27,8 @@ test('growing-tokens: a grant\'s 1st, 2nd and 3rd refresh add about 6, 16 and 40
   }
   assert.equal(grownRefreshToken('opaque-Token_43chars'), undefined, 'a token handed out before the quirk is left alone');
 });
+
+test('userinfo-claims needs JWT access tokens: with opaque-access-tokens it is refused, saying why', () => {
+  assert.deepEqual([...parseQuirks('userinfo-claims,no-rotation')], ['userinfo-claims', 'no-rotation']);
+  assert.throws(() => parseQuirks('opaque-access-tokens,userinfo-claims'), { message: 'dev IdP: DEV_IDP_QUIRKS userinfo-claims needs JWT access tokens; it cannot be combined with opaque-access-tokens' });
+});

@@ -23,6 +23,7 @@ export const QUIRKS = {
   'huge-tokens': 'access and refresh tokens of about 8 KB each: more than a cookie-borne session can hold',
   'growing-tokens': "tokens that grow along a session — about 6, 16 and 40 KB more at a grant's 1st, 2nd and 3rd refresh, small again from the 4th — as claims and directory groups pile up (Entra ID, Keycloak)",
   'private-key-jwt': 'the client authenticates with private_key_jwt, with the public half of OIDC_CLIENT_PRIVATE_KEY(_FILE)',
+  'userinfo-claims': 'ID tokens carry no profile claims (name, email): they come from userinfo, which also accepts the API access token (Auth0, Okta); JWT access tokens only, so not with opaque-access-tokens',
 } as const;
 
 export type Quirk = keyof typeof QUIRKS;
@@ -33,7 +34,12 @@ export function parseQuirks(raw: string | undefined): ReadonlySet<Quirk> {
   if (unknown.length > 0) {
     throw new Error(`dev IdP: unknown DEV_IDP_QUIRKS ${unknown.join(', ')}; known: ${Object.keys(QUIRKS).join(', ')}`);
   }
-  return new Set(names as Quirk[]);
+  const quirks = new Set(names as Quirk[]);
+  // The dev IdP's userinfo answers for API access tokens by verifying them as JWTs.
+  if (quirks.has('userinfo-claims') && quirks.has('opaque-access-tokens')) {
+    throw new Error('dev IdP: DEV_IDP_QUIRKS userinfo-claims needs JWT access tokens; it cannot be combined with opaque-access-tokens');
+  }
+  return quirks;
 }
 
 export interface TokenPadding {

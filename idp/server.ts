@@ -1,18 +1,22 @@
 /**
  * The dev identity provider: oidc-provider with two demo people, strict refresh-token
- * rotation, revocation, introspection and RP-initiated logout. The app reaches it only
- * over HTTP.
+ * rotation, revocation, introspection, RP-initiated logout, acr `pwd` or `mfa`, and a
+ * page where people change their name and email (/profile). The app reaches it only over
+ * HTTP.
  */
 import { exportJWK, generateKeyPair } from 'jose';
 import { type Configuration, errors, Provider } from './oidc-provider.js';
 import { enableSoakAccounts, findAccount } from './accounts.js';
 import { interactionRoutes } from './interactions.js';
+import { ACR_VALUES } from './login.js';
 import { logoutPage } from './pages.js';
+import { profilePageRoutes } from './profile-page.js';
 import { quirkMiddleware, tokenPadding } from './quirks.js';
 import { readSettings } from './settings.js';
 import { MemoryStore } from './store.js';
 import { testControls } from './test-controls.js';
 import { introspectionPolicy, revocationPolicy } from './token-policies.js';
+import { userinfoForApiTokens } from './userinfo.js';
 
 const settings = readSettings();
 if (settings.testControls) enableSoakAccounts();
@@ -45,6 +49,12 @@ const configuration: Configuration = {
       post_logout_redirect_uris: settings.appUrls.map((url) => `${url}/`),
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
+      // Every ID token, refreshed ones included, says when the person authenticated, so
+      // the app can tell a renewal from a new sign-in.
+      require_auth_time: true,
+      // oidc-provider puts acr in ID tokens only when the request asks for one; asking for
+      // `pwd` by default makes every ID token say how the person authenticated.
+      default_acr_values: ['pwd'],
       // OIDC Back-Channel Logout: a sign-out here reaches the app's sessions.
       backchannel_logout_uri: `${settings.appUrls[0]}/auth/backchannel-logout`,
       backchannel_logout_session_required: true,
@@ -63,6 +73,9 @@ const configuration: Configuration = {
   },
   jwks: { keys: [jwk] },
   cookies: { keys: ['renewal-dev-idp-cookie-key-not-a-secret'] },
+  // A login result's acr (login.ts): oidc-provider puts it in the ID tokens and answers
+  // max_age itself, asking for a new login when the session's is older.
+  acrValues: [...ACR_VALUES],
   claims: {
     openid: ['sub'],
     profile: ['name', 'groups'],
@@ -73,13 +86,16 @@ const configuration: Configuration = {
     if (!account) return undefined;
     return {
       accountId: account.id,
-      async claims() {
+      async claims(use) {
+        // userinfo-claims: the profile is userinfo's to tell (userinfo.ts).
+        if (use === 'id_token' && quirks.has('userinfo-claims')) return { sub: account.id };
         return { sub: account.id, name: account.name, email: account.email, email_verified: true, groups: padding?.idTokenGroups };
       },
     };
   },
   // ID tokens carry the profile claims, so the app never needs userinfo: its access
-  // tokens are for the notes API (below), which userinfo would not accept.
+  // tokens are for the notes API (below), which userinfo would not accept — except under
+  // userinfo-claims, where userinfo.ts answers for them.
   conformIdTokenClaims: false,
   features: {
     devInteractions: { enabled: false },
@@ -150,6 +166,9 @@ provider.proxy = false;
 // Quirks outermost: the test controls count what oidc-provider answered, the app sees the quirk.
 if (quirks.size > 0) provider.use(quirky.middleware);
 if (settings.testControls) provider.use(testControls());
+// Inside the test controls, which count its answers.
+if (quirks.has('userinfo-claims')) provider.use(userinfoForApiTokens({ issuer: settings.issuer, audience: settings.notesAudience, publicKey: signingKey.publicKey }));
+provider.use(profilePageRoutes());
 provider.use(interactionRoutes(provider));
 
 const server = provider.listen(settings.port, settings.host, () => {

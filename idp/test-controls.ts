@@ -1,14 +1,16 @@
 import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Context, Next } from 'koa';
+import { type DemoAccount, type ProfileChange, ProfileError, resetProfiles, updateProfile } from './accounts.js';
+import { fromLoopback } from './loopback.js';
 import { readBody, requestForm } from './request-form.js';
 import { refreshTokenState, revokeAccount } from './store.js';
 
 /**
  * Controls for the end-to-end suite and the soak: make the token endpoint fail, hang or
- * lose its answers (always, or at random rates), revoke a person's grants, rotate the key
- * that signs ID tokens or forge one, and count what the token, introspection and JWKS
- * endpoints served. Mounted only when DEV_IDP_TEST_CONTROLS=1, and answering only
- * loopback callers.
+ * lose its answers (always, or at random rates), revoke a person's grants, change a
+ * person's name or email, rotate the key that signs ID tokens or forge one, and count what
+ * the token, introspection, userinfo and JWKS endpoints served. Mounted only when
+ * DEV_IDP_TEST_CONTROLS=1, and answering only loopback callers.
  */
 export type TokenEndpointMode = 'ok' | 'fail' | 'hang' | 'lose';
 
@@ -41,6 +43,8 @@ export interface IdpStats {
   introspection: { calls: number; active: number };
   /** JWKS documents served: how often clients fetched the signing keys. */
   jwks: number;
+  /** Requests to userinfo (/me) answered 200: how often clients fetched the profile claims. */
+  userinfo: number;
   faults: { fail503: number; fail429: number; delayed: number; lost: number };
   /** RP-initiated logout requests, by how the client identified the session. */
   endSession: { withIdTokenHint: number; clientIdOnly: number };
@@ -56,13 +60,13 @@ const emptyStats = (): IdpStats => ({
   reuseDetected: 0,
   introspection: { calls: 0, active: 0 },
   jwks: 0,
+  userinfo: 0,
   faults: { fail503: 0, fail429: 0, delayed: 0, lost: 0 },
   endSession: { withIdTokenHint: 0, clientIdOnly: 0 },
 });
 
 const NO_FAULTS: FaultProfile = { fail503: 0, fail429: 0, latencyRate: 0, latencyMs: 0, lose: 0 };
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const MAX_HANG_MS = 120_000;
 const MAX_LATENCY_MS = 60_000;
 const MAX_CONTROL_BODY = 4096;
@@ -84,6 +88,28 @@ export function parseFaultProfile(input: unknown): FaultProfile | string {
   }
   if (profile.fail503! + profile.fail429! > 1) return 'fail503 + fail429 must not exceed 1';
   return profile as unknown as FaultProfile;
+}
+
+/** Parses the body of POST /__test/profile: `name` and `email`, each optional. */
+export function parseProfileChange(input: unknown): ProfileChange | string {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'the body must be a JSON object';
+  const given = input as Record<string, unknown>;
+  const unknownKeys = Object.keys(given).filter((key) => key !== 'name' && key !== 'email');
+  if (unknownKeys.length > 0) return `unknown field ${unknownKeys.join(', ')}`;
+  for (const key of ['name', 'email'] as const) {
+    if (given[key] !== undefined && typeof given[key] !== 'string') return `${key} must be a string`;
+  }
+  return given as ProfileChange;
+}
+
+async function readJson(ctx: Context): Promise<unknown> {
+  const raw = await readBody(ctx.req, MAX_CONTROL_BODY);
+  return raw.trim() === '' ? {} : JSON.parse(raw);
+}
+
+/** What POST /__test/profile answers. */
+function profileOf(account: DemoAccount): { account: string; name: string; email: string } {
+  return { account: account.id, name: account.name, email: account.email };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -169,7 +195,7 @@ export function testControls() {
   }
 
   async function control(ctx: Context): Promise<void> {
-    if (!LOOPBACK.has(ctx.req.socket.remoteAddress ?? '')) ctx.throw(403, 'test controls answer loopback only');
+    if (!fromLoopback(ctx.req)) ctx.throw(403, 'test controls answer loopback only');
     ctx.set('Cache-Control', 'no-store');
     const route = `${ctx.method} ${ctx.path}`;
     if (route === 'GET /__test/stats') {
@@ -178,6 +204,7 @@ export function testControls() {
       setMode('ok');
       faults = NO_FAULTS;
       signer.reset();
+      resetProfiles();
       stats = { ...emptyStats(), held: stats.held };
       ctx.body = { ok: true };
     } else if (route === 'POST /__test/token-endpoint') {
@@ -188,8 +215,7 @@ export function testControls() {
     } else if (route === 'POST /__test/faults') {
       let parsed: FaultProfile | string;
       try {
-        const raw = await readBody(ctx.req, MAX_CONTROL_BODY);
-        parsed = parseFaultProfile(raw.trim() === '' ? {} : JSON.parse(raw));
+        parsed = parseFaultProfile(await readJson(ctx));
       } catch {
         parsed = 'the body must be JSON';
       }
@@ -205,6 +231,22 @@ export function testControls() {
       const account = ctx.query.account;
       if (typeof account !== 'string' || account === '') ctx.throw(400, 'account is required');
       ctx.body = { revokedGrants: revokeAccount(account) };
+    } else if (route === 'POST /__test/profile') {
+      const account = ctx.query.account;
+      if (typeof account !== 'string' || account === '') ctx.throw(400, 'account is required');
+      let change: ProfileChange | string;
+      try {
+        change = parseProfileChange(await readJson(ctx));
+      } catch {
+        change = 'the body must be JSON';
+      }
+      if (typeof change === 'string') ctx.throw(400, change);
+      try {
+        ctx.body = profileOf(updateProfile(account, change));
+      } catch (error) {
+        if (error instanceof ProfileError) ctx.throw(400, error.message);
+        throw error;
+      }
     } else {
       ctx.throw(404, 'unknown test control');
     }
@@ -302,6 +344,7 @@ export function testControls() {
       return;
     }
     await next();
+    if (ctx.path === '/me' && ctx.status === 200) stats.userinfo += 1;
     if (ctx.method !== 'POST') return;
     if (ctx.path === '/token/revocation' && ctx.status === 200) stats.revocation += 1;
     if (ctx.path === '/token/introspection') {
