@@ -24,6 +24,8 @@ interface Profile {
   /** The app's settings for this IdP, as docs/CONFIGURATION.md gives them. */
   readonly app?: Record<string, string>;
   readonly needsClientKey?: boolean;
+  /** Profile claims come from userinfo only: a rename at the IdP shows after a renewal asks it. */
+  readonly claimsFromUserinfo?: boolean;
 }
 
 const PROFILES: readonly Profile[] = [
@@ -40,6 +42,12 @@ const PROFILES: readonly Profile[] = [
   { name: 'Basic credentials not decoded, refused client answered 403', quirks: 'undecoded-basic', app: { OIDC_TOKEN_AUTH_METHOD: 'client_secret_post' } },
   { name: 'client_secret_post only', quirks: 'post-only' },
   { name: 'large tokens (2–3 KB each)', quirks: 'large-tokens' },
+  {
+    name: 'profile claims in userinfo only, no ID token on refresh (Auth0, Okta)',
+    quirks: 'userinfo-claims,no-id-token-on-refresh',
+    app: { CLAIMS_REFRESH_INTERVAL: '1' },
+    claimsFromUserinfo: true,
+  },
   { name: 'private_key_jwt client authentication', quirks: 'private-key-jwt', app: { OIDC_TOKEN_AUTH_METHOD: 'private_key_jwt', OIDC_CLIENT_PRIVATE_KEY_FILE: keyFile }, needsClientKey: true },
 ];
 
@@ -117,6 +125,17 @@ for (const profile of PROFILES) {
       expect(stats.reuseDetected).toBe(0);
       expect(stats.tokenErrors).toEqual({});
     });
+
+    if (profile.claimsFromUserinfo) {
+      await test.step('renamed at the IdP: the next renewal asks userinfo, and the dashboard shows the new name', async () => {
+        await controls.profile('alice', { name: 'Alice Kingsleigh' });
+        const asked = (await controls.stats()).userinfo;
+        await awayUntilExpired(page);
+        await page.goto(`${APP}/dashboard`);
+        await expect(page.getByTestId('user-name')).toHaveText('Alice Kingsleigh');
+        expect((await controls.stats()).userinfo).toBeGreaterThan(asked);
+      });
+    }
 
     await test.step('sign out completes RP-initiated logout and ends the IdP session', async () => {
       await page.goto(`${APP}/dashboard`);
