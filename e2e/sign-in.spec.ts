@@ -16,6 +16,18 @@ test('signing in through the IdP lands on the page asked for and shows the name'
   await expect(page.getByTestId('events')).toContainText('Signed in');
 });
 
+test('the authorization request is pushed (PAR, RFC 9126): the browser carries only client_id and request_uri to the IdP', async ({ page }) => {
+  const toIdp: URL[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.port === '4100' && url.pathname === '/auth') toIdp.push(url);
+  });
+  await signIn(page);
+  expect(toIdp).toHaveLength(1);
+  expect([...toIdp[0]!.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
+  expect((await idp.stats()).par).toBe(1);
+});
+
 test('the IdP login page refuses a wrong password', async ({ page }) => {
   await page.goto('/auth/login?returnTo=/dashboard');
   await signInAtIdp(page, 'alice', 'not-the-password');

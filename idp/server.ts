@@ -117,6 +117,8 @@ const configuration: Configuration = {
       },
     },
     revocation: { enabled: true, allowedPolicy: revocationPolicy },
+    // RFC 9126, as oidc-provider offers it by default; Google offers none.
+    pushedAuthorizationRequests: { enabled: !quirks.has('google-offline') },
     backchannelLogout: { enabled: true },
     // RFC 7662: lets the app ask whether a refresh token is still active after a refresh
     // whose answer it never saw (a timeout, a dropped connection).

@@ -45,6 +45,8 @@ export interface IdpStats {
   jwks: number;
   /** Requests to userinfo (/me) answered 200: how often clients fetched the profile claims. */
   userinfo: number;
+  /** Pushed authorization requests accepted (RFC 9126, POST /request answered 201). */
+  par: number;
   faults: { fail503: number; fail429: number; delayed: number; lost: number };
   /** RP-initiated logout requests, by how the client identified the session. */
   endSession: { withIdTokenHint: number; clientIdOnly: number };
@@ -61,6 +63,7 @@ const emptyStats = (): IdpStats => ({
   introspection: { calls: 0, active: 0 },
   jwks: 0,
   userinfo: 0,
+  par: 0,
   faults: { fail503: 0, fail429: 0, delayed: 0, lost: 0 },
   endSession: { withIdTokenHint: 0, clientIdOnly: 0 },
 });
@@ -346,6 +349,7 @@ export function testControls() {
     await next();
     if (ctx.path === '/me' && ctx.status === 200) stats.userinfo += 1;
     if (ctx.method !== 'POST') return;
+    if (ctx.path === '/request' && ctx.status === 201) stats.par += 1;
     if (ctx.path === '/token/revocation' && ctx.status === 200) stats.revocation += 1;
     if (ctx.path === '/token/introspection') {
       stats.introspection.calls += 1;

@@ -3,7 +3,7 @@
  * tests use the very same rules as the app. lib/env.ts holds the app's parsed copy.
  */
 import { z } from 'zod';
-import { type ClientAuthentication, parseAuthorizationParams, parseClientAuthentication } from './idp-settings';
+import { type ClientAuthentication, type ParMode, parseAuthorizationParams, parseClientAuthentication, parseParMode } from './idp-settings';
 
 export interface AppConfig {
   readonly production: boolean;
@@ -23,6 +23,8 @@ export interface AppConfig {
     readonly scope: string;
     /** OIDC_TOKEN_AUTH_METHOD (and its key): how the client proves itself at the token endpoint. */
     readonly clientAuthentication: ClientAuthentication;
+    /** OIDC_PAR: push authorization requests to the IdP first (RFC 9126): auto (when offered), on, off. Required by the IdP: always. */
+    readonly par: ParMode;
     /** OIDC_AUTH_PARAMS: added to every authorization request (Auth0 audience, Google access_type…). */
     readonly authorizationParams: ReadonlyArray<readonly [string, string]>;
     /** Assumed access-token lifetime when the IdP sends neither expires_in nor a JWT `exp`. */
@@ -189,6 +191,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   // A client that signs its assertions with a private key has no secret to require.
   const clientSecret = setting('OIDC_CLIENT_SECRET', DEV_DEFAULTS.clientSecret, clientAuthentication.method !== 'private_key_jwt');
   const authorizationParams = parseAuthorizationParams(env.OIDC_AUTH_PARAMS, problems);
+  const par = parseParMode(env.OIDC_PAR, problems);
   const secrets = parseSecrets(setting('SESSION_SECRET', DEV_DEFAULTS.sessionSecret), problems);
   const sealingSecretId = parseSealingSecretId(env.SESSION_SECRET_SEALING?.trim(), secrets, problems);
   const notesApiRaw = env.NOTES_API_URL?.trim() || (usesDevIdp ? DEV_DEFAULTS.notesApiUrl : undefined);
@@ -238,6 +241,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       // The dev IdP issues access tokens for the notes API to clients that ask for `notes`.
       scope: env.OIDC_SCOPE?.trim() || (usesDevIdp ? `${DEFAULT_SCOPE} notes` : DEFAULT_SCOPE),
       clientAuthentication,
+      par,
       authorizationParams,
       fallbackTokenLifetimeSec: n.ACCESS_TOKEN_FALLBACK_LIFETIME,
       redirectUri: `${origin}/auth/callback`,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
-import { parseAuthorizationParams, parseClientAuthentication } from './idp-settings';
+import { parseAuthorizationParams, parseClientAuthentication, parseParMode, pushesAuthorizationRequests } from './idp-settings';
 
 function parsed<T>(parse: (problems: string[]) => T): { value: T; problems: string[] } {
   const problems: string[] = [];
@@ -78,4 +78,20 @@ test('private_key_jwt problems are named without echoing the key', () => {
   assert.deepEqual(both.problems, ['set OIDC_CLIENT_PRIVATE_KEY or OIDC_CLIENT_PRIVATE_KEY_FILE, not both']);
   const unused = parsed((p) => parseClientAuthentication({ OIDC_CLIENT_PRIVATE_KEY: rsaPem }, p));
   assert.match(unused.problems[0]!, /OIDC_TOKEN_AUTH_METHOD is not private_key_jwt/);
+});
+
+test('OIDC_PAR: auto unless set; on, off; anything else refused', () => {
+  assert.deepEqual(parsed((problems) => parseParMode(undefined, problems)), { value: 'auto', problems: [] });
+  assert.deepEqual(parsed((problems) => parseParMode(' off ', problems)), { value: 'off', problems: [] });
+  assert.deepEqual(parsed((problems) => parseParMode('yes', problems)).problems, ['OIDC_PAR must be one of auto, on, off, got "yes"']);
+});
+
+test('PAR is used when the IdP requires it whatever OIDC_PAR says, when it offers it under auto, and always under on', () => {
+  const offered = { pushed_authorization_request_endpoint: 'https://idp.example/par' };
+  const required = { ...offered, require_pushed_authorization_requests: true };
+  assert.equal(pushesAuthorizationRequests('auto', offered), true);
+  assert.equal(pushesAuthorizationRequests('auto', {}), false);
+  assert.equal(pushesAuthorizationRequests('off', offered), false);
+  assert.equal(pushesAuthorizationRequests('off', required), true);
+  assert.equal(pushesAuthorizationRequests('on', {}), true, 'and the sign-in then says the IdP offers none');
 });

@@ -148,3 +148,26 @@ export function parseClientAuthentication(env: Record<string, string | undefined
   }
   return { method, signingKey: readSigningKey(env, problems, readFile) };
 }
+
+/** OIDC_PAR: whether authorization requests are pushed to the IdP first (RFC 9126). */
+export const PAR_MODES = ['auto', 'on', 'off'] as const;
+export type ParMode = (typeof PAR_MODES)[number];
+
+/** OIDC_PAR, `auto` unless set. */
+export function parseParMode(raw: string | undefined, problems: string[]): ParMode {
+  const value = raw?.trim() || 'auto';
+  if ((PAR_MODES as readonly string[]).includes(value)) return value as ParMode;
+  problems.push(`OIDC_PAR must be one of ${PAR_MODES.join(', ')}, got "${raw}"`);
+  return 'auto';
+}
+
+/**
+ * Whether this sign-in's authorization request is pushed (RFC 9126): always when the IdP
+ * requires it, never when OIDC_PAR=off, else when the IdP offers it (`auto`) or whatever
+ * it offers (`on`: an IdP without the endpoint then fails the sign-in, saying so).
+ */
+export function pushesAuthorizationRequests(mode: ParMode, metadata: { readonly pushed_authorization_request_endpoint?: string; readonly require_pushed_authorization_requests?: boolean }): boolean {
+  if (metadata.require_pushed_authorization_requests === true) return true;
+  if (mode === 'off') return false;
+  return mode === 'on' || metadata.pushed_authorization_request_endpoint !== undefined;
+}

@@ -72,7 +72,7 @@ export function countRefresh(outcome: RefreshOutcome): void {
   instruments().refreshes.add(1, { outcome });
 }
 
-export type IdpEndpoint = 'discovery' | 'token' | 'introspection' | 'revocation' | 'jwks' | 'userinfo' | 'other';
+export type IdpEndpoint = 'discovery' | 'par' | 'token' | 'introspection' | 'revocation' | 'jwks' | 'userinfo' | 'other';
 
 export function observeIdpRequest(endpoint: IdpEndpoint, outcome: 'ok' | 'error_status' | 'network_error', seconds: number): void {
   instruments().idpDuration.record(seconds, { endpoint, outcome });

@@ -15,6 +15,8 @@ export interface LocalIdpAnswers {
   token(res: ServerResponse): void | Promise<void>;
   /** Published (userinfo_endpoint) only when given; called with the request's Authorization header. */
   userinfo?(res: ServerResponse, authorization: string | undefined): void;
+  /** A pushed authorization request endpoint (RFC 9126), published only when given; called with the form it was sent. */
+  par?(res: ServerResponse, form: URLSearchParams, authorization: string | undefined): void;
 }
 
 export function json(res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void {
@@ -34,7 +36,16 @@ export async function startLocalIdp(answers: LocalIdpAnswers): Promise<LocalIdp>
         id_token_signing_alg_values_supported: ['RS256'],
         token_endpoint_auth_methods_supported: ['client_secret_basic'],
         ...(answers.userinfo ? { userinfo_endpoint: `${issuer}/userinfo` } : {}),
+        ...(answers.par ? { pushed_authorization_request_endpoint: `${issuer}/par` } : {}),
       });
+    }
+    if (req.url === '/par' && answers.par) {
+      const par = answers.par;
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => par(res, new URLSearchParams(body), req.headers.authorization));
+      return;
     }
     if (req.url === '/userinfo' && answers.userinfo) return answers.userinfo(res, req.headers.authorization);
     if (req.url === '/jwks') return answers.jwks(res);

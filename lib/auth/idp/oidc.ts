@@ -7,7 +7,7 @@ import 'server-only';
 import { compactVerify, createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
 import * as client from 'openid-client';
 import { env } from '../../env';
-import type { TokenAuthMethod } from '../../idp-settings';
+import { pushesAuthorizationRequests, type TokenAuthMethod } from '../../idp-settings';
 import { logOncePerMinute } from '../../throttled-log';
 import { type IdpEndpoint, observeIdpRequest } from '../../telemetry/metrics';
 import { outboundFetch } from '../../telemetry/outbound-fetch';
@@ -47,6 +47,7 @@ const idpFetch = outboundFetch('idp', idpEndpoint, (call, endpoint) =>
 
 function nameEndpoints(metadata: client.ServerMetadata): void {
   const named: Array<[string | undefined, IdpEndpoint]> = [
+    [metadata.pushed_authorization_request_endpoint, 'par'],
     [metadata.token_endpoint, 'token'],
     [metadata.introspection_endpoint, 'introspection'],
     [metadata.revocation_endpoint, 'revocation'],
@@ -176,7 +177,27 @@ export async function startSignIn(returnTo: string, options: { readonly silent?:
     if (stepUp.acrValues) parameters.set('acr_values', stepUp.acrValues);
     if (stepUp.forceLogin) parameters.set('prompt', 'login');
   }
-  return { url: client.buildAuthorizationUrl(config, parameters), transaction };
+  return { url: await authorizationUrl(config, parameters), transaction };
+}
+
+/**
+ * The URL to send the browser to. Pushed (RFC 9126) when OIDC_PAR and the IdP say so: the
+ * parameters travel over the back channel, authenticated as the client, and the browser
+ * carries only `client_id` and the IdP's `request_uri`.
+ */
+async function authorizationUrl(config: client.Configuration, parameters: URLSearchParams): Promise<URL> {
+  const metadata = config.serverMetadata();
+  if (!pushesAuthorizationRequests(env().oidc.par, metadata)) return client.buildAuthorizationUrl(config, parameters);
+  if (!metadata.pushed_authorization_request_endpoint) {
+    logOncePerMinute('OIDC_PAR=on, but the IdP advertises no pushed_authorization_request_endpoint: nobody can sign in. Set OIDC_PAR=auto or off.');
+    throw new AuthError('discovery_failed', 'the IdP offers no pushed authorization request endpoint');
+  }
+  try {
+    return await client.buildAuthorizationUrlWithPAR(config, parameters);
+  } catch (error) {
+    logOncePerMinute(`the IdP refused or did not answer a pushed authorization request (${describeIdpFailure(error)})`);
+    throw new AuthError('idp_unavailable', 'the pushed authorization request failed', { cause: error });
+  }
 }
 
 export interface SignedIn {
