@@ -1,8 +1,7 @@
 import { type Browser, expect, type Page, test } from '@playwright/test';
 import { idpControls } from '../idp/controls-client';
-import { auditEvents, sessionCookie, shownExpiry, signIn, signInAtIdp, waitUntilPast } from './helpers';
-import { type Instance, startIdp, startInstance, startNotesApi } from './instances';
-import { ACCESS_TOKEN_TTL, CLIENT_ID, CLIENT_SECRET } from './settings';
+import { auditEvents, awayUntilExpired, sessionCookie, shownExpiry, signIn, signInAtIdp, waitUntilPast } from './helpers';
+import { type OwnStack, startOwnStack } from './instances';
 
 /**
  * Fresh identity, against a dev IdP of its own (its accounts are renamed here, which the
@@ -21,21 +20,15 @@ const STEP_UP_MAX_AGE = 8;
 
 test.describe.configure({ mode: 'serial' });
 
-let idp: Instance;
-let notesApi: Instance;
-let app: Instance;
+let stack: OwnStack;
 let controls: ReturnType<typeof idpControls>;
 
 test.beforeAll(async () => {
-  idp = await startIdp(IDP_PORT, { OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: CLIENT_SECRET, APP_URL: APP, DEV_IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL) });
-  notesApi = await startNotesApi(NOTES_PORT, idp.url);
-  app = await startInstance(APP_PORT, { APP_URL: APP, OIDC_ISSUER: idp.url, NOTES_API_URL: notesApi.url, STEP_UP_MAX_AGE: String(STEP_UP_MAX_AGE) });
-  controls = idpControls(idp.url);
+  stack = await startOwnStack({ app: APP_PORT, idp: IDP_PORT, notesApi: NOTES_PORT }, { app: { STEP_UP_MAX_AGE: String(STEP_UP_MAX_AGE) } });
+  controls = idpControls(stack.idp.url);
 });
 test.afterAll(async () => {
-  await app?.kill();
-  await notesApi?.kill();
-  await idp?.kill();
+  await stack?.stop();
 });
 test.beforeEach(async () => {
   await controls.reset();
@@ -53,7 +46,7 @@ async function device(browser: Browser, username = 'alice'): Promise<Page> {
 function idpVisits(page: Page): string[] {
   const visits: string[] = [];
   page.on('request', (request) => {
-    if (request.url().startsWith(`${idp.url}/auth`)) visits.push(request.url());
+    if (request.url().startsWith(`${stack.idp.url}/auth`)) visits.push(request.url());
   });
   return visits;
 }
@@ -104,10 +97,7 @@ test('"Sign out of all other sessions" with an old sign-in: IdP login, back, don
   await phone.goto(`${APP}/dashboard`);
   await expect(phone).toHaveURL(/\/signin\?/);
   await laptop.goto(`${APP}/dashboard`);
-  // Away from the dashboard, which renews itself, until its token has expired.
-  const expiry = await shownExpiry(laptop);
-  await laptop.goto('about:blank');
-  await waitUntilPast(expiry);
+  await awayUntilExpired(laptop);
   const before = await controls.stats();
   await laptop.goto(`${APP}/dashboard`);
   await expect(laptop.getByTestId('user-name')).toHaveText('Alice Liddell');
@@ -167,17 +157,16 @@ test('a step-up cancelled at the IdP does nothing and signs no one out', async (
   await outlastStepUpMaxAge();
   await laptop.goto(`${APP}/sessions`);
   await laptop.getByRole('button', { name: 'Sign out of all other sessions' }).click();
-  await expect(laptop.getByLabel('Password')).toBeVisible();
-  // The person walks away from the IdP's form and comes back to the app.
-  await laptop.goto(`${APP}/sessions`);
+  await laptop.getByRole('button', { name: 'Cancel' }).click();
+  await laptop.waitForURL((url) => url.origin === APP && url.pathname === '/sessions');
+  await expect(laptop.getByTestId('sessions-status')).toHaveText(/cancelled at your identity provider, so nothing was done/);
   await expect(laptop.getByTestId('sessions')).toBeVisible();
   await phone.goto(`${APP}/dashboard`);
   await expect(phone.getByTestId('user-name')).toHaveText('Alice Liddell');
 });
 
 test('with STEP_UP_ACR=mfa, a recent password sign-in is not enough: the IdP asks for the one-time code too, then the action is done', async ({ browser }) => {
-  await app.kill();
-  app = await startInstance(APP_PORT, { APP_URL: APP, OIDC_ISSUER: idp.url, NOTES_API_URL: notesApi.url, STEP_UP_MAX_AGE: String(STEP_UP_MAX_AGE), STEP_UP_ACR: 'mfa' });
+  await stack.restartApp({ STEP_UP_ACR: 'mfa' });
   const phone = await device(browser);
   const laptop = await device(browser);
   await laptop.goto(`${APP}/sessions`);

@@ -36,6 +36,13 @@ export async function shownExpiry(page: Page): Promise<number> {
   return Number(await page.getByTestId('expires-at').getAttribute('data-epoch'));
 }
 
+/** Waits, away from the app's self-renewing pages, until the access token `page` shows has expired. */
+export async function awayUntilExpired(page: Page): Promise<void> {
+  const expiry = await shownExpiry(page);
+  await page.goto('about:blank');
+  await waitUntilPast(expiry);
+}
+
 /** Waits until `epochSeconds` has passed (plus a margin), by the wall clock. */
 export async function waitUntilPast(epochSeconds: number, marginMs = 600): Promise<void> {
   const wait = epochSeconds * 1000 + marginMs - Date.now();

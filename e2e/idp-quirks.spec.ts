@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
 import { idpControls } from '../idp/controls-client';
-import { shownExpiry, signIn, signInAtIdp, waitUntilPast } from './helpers';
+import { awayUntilExpired, shownExpiry, signIn, signInAtIdp } from './helpers';
 import { type Instance, startIdp, startInstance } from './instances';
 import { ACCESS_TOKEN_TTL, CLIENT_ID, CLIENT_SECRET, E2E_DATABASE_URL } from './settings';
 
@@ -89,13 +89,6 @@ async function signInHere(page: Page): Promise<void> {
   await expect(page.getByTestId('user-name')).toHaveText('Alice Liddell');
 }
 
-/** Waits, away from the app's self-renewing pages, until the access token shown has expired. */
-async function awayUntilExpired(page: Page): Promise<void> {
-  const expiry = await shownExpiry(page);
-  await page.goto('about:blank');
-  await waitUntilPast(expiry);
-}
-
 for (const profile of PROFILES) {
   test(`core flows with an IdP that has ${profile.name}`, async ({ page, context }) => {
     test.setTimeout(120_000);
@@ -128,6 +121,7 @@ for (const profile of PROFILES) {
 
     if (profile.claimsFromUserinfo) {
       await test.step('renamed at the IdP: the next renewal asks userinfo, and the dashboard shows the new name', async () => {
+        await page.goto(`${APP}/dashboard`);
         await controls.profile('alice', { name: 'Alice Kingsleigh' });
         const asked = (await controls.stats()).userinfo;
         await awayUntilExpired(page);

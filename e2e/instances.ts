@@ -1,5 +1,5 @@
 import { type SpawnedServer, startServer } from './servers';
-import { appEnv } from './settings';
+import { ACCESS_TOKEN_TTL, appEnv, CLIENT_ID, CLIENT_SECRET } from './settings';
 
 /**
  * Servers the specs start and kill themselves: another instance of the same build, served
@@ -49,4 +49,42 @@ export async function startNotesApi(port: number, issuer: string): Promise<Insta
     timeoutMs: START_TIMEOUT_MS,
   });
   return { ...server, url };
+}
+
+/** A dev IdP of a spec's own, a notes API trusting it, and an app instance signing in there. */
+export interface OwnStack {
+  readonly idp: Instance;
+  readonly notesApi: Instance;
+  readonly app: Instance;
+  /** Starts the app again with `env` added to its settings. */
+  restartApp(env: Record<string, string>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The stack a spec runs on its own when it changes the IdP (its accounts, its quirks) or
+ * the app's settings, which the suite's servers must not see.
+ */
+export async function startOwnStack(ports: { readonly app: number; readonly idp: number; readonly notesApi: number }, env: { readonly idp?: Record<string, string>; readonly app?: Record<string, string> } = {}): Promise<OwnStack> {
+  const appUrl = `http://localhost:${ports.app}`;
+  const idp = await startIdp(ports.idp, { OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: CLIENT_SECRET, APP_URL: appUrl, DEV_IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL), ...env.idp });
+  const notesApi = await startNotesApi(ports.notesApi, idp.url);
+  const appSettings = { APP_URL: appUrl, OIDC_ISSUER: idp.url, NOTES_API_URL: notesApi.url, ...env.app };
+  let app = await startInstance(ports.app, appSettings);
+  return {
+    idp,
+    notesApi,
+    get app() {
+      return app;
+    },
+    async restartApp(more) {
+      await app.kill();
+      app = await startInstance(ports.app, { ...appSettings, ...more });
+    },
+    async stop() {
+      await app.kill();
+      await notesApi.kill();
+      await idp.kill();
+    },
+  };
 }

@@ -19,12 +19,13 @@ async function readForm(ctx: Context): Promise<URLSearchParams> {
 /**
  * The login and consent steps of oidc-provider's interaction flow: a username and
  * password form that only accepts the demo accounts' real passwords (and the demo
- * one-time code when the client asked for acr `mfa`), and consent given on the person's
- * behalf (the dev IdP has one first-party client).
+ * one-time code when the client asked for acr `mfa`), a Cancel that answers the client
+ * access_denied, and consent given on the person's behalf (the dev IdP has one
+ * first-party client).
  */
 export function interactionRoutes(provider: Provider) {
   return async function interactions(ctx: Context, next: Next): Promise<void> {
-    const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(ctx.path);
+    const match = /^\/interaction\/([\w-]+)(\/login|\/cancel)?$/.exec(ctx.path);
     if (!match) return next();
     ctx.set('Cache-Control', 'no-store');
     try {
@@ -36,6 +37,14 @@ export function interactionRoutes(provider: Provider) {
       if (ctx.method === 'GET' && details.prompt.name === 'login') {
         ctx.type = 'html';
         ctx.body = loginPage(details.uid, clientName, { askOtp });
+        return;
+      }
+
+      if (ctx.method === 'POST' && match[2] === '/cancel') {
+        // The person declines: the client hears access_denied, as from any real IdP's "Cancel".
+        const to = await provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'the person cancelled the sign-in' }, { mergeWithLastSubmission: false });
+        ctx.status = 303;
+        ctx.redirect(to);
         return;
       }
 

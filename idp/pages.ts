@@ -18,6 +18,7 @@ main{background:#fff;padding:2rem 2.5rem;border-radius:10px;box-shadow:0 2px 10p
 h1{font-size:1.3rem;margin-top:0}label{display:block;margin:.8rem 0 .2rem}
 input{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}
 button{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#2d5b3f;color:#fff;border:0;border-radius:5px;cursor:pointer}
+button.secondary{margin-top:.6rem;background:#fff;color:#2d5b3f;border:1px solid #2d5b3f}
 .error{color:#a11;background:#fdecec;padding:.5rem;border-radius:5px}
 .notice{color:#1d4d2f;background:#e6f4ea;padding:.5rem;border-radius:5px}
 fieldset{border:1px solid #ccc;border-radius:5px;margin:1rem 0;padding:.2rem 1rem 1rem}
@@ -38,6 +39,7 @@ ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
 <label for="password">Password</label><input id="password" name="password" type="password" required>
 ${askOtp ? '<label for="otp">One-time code</label><input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" required>\n' : ''}<button type="submit">Sign in</button>
 </form>
+<form method="post" action="/interaction/${escape(uid)}/cancel"><button type="submit" class="secondary">Cancel</button></form>
 <p><small>Demo accounts: alice / password, bob / password.${askOtp ? ` One-time code: ${DEMO_OTP}.` : ''}</small></p>`,
   );
 }

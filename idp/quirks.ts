@@ -23,6 +23,7 @@ export const QUIRKS = {
   'huge-tokens': 'access and refresh tokens of about 8 KB each: more than a cookie-borne session can hold',
   'growing-tokens': "tokens that grow along a session — about 6, 16 and 40 KB more at a grant's 1st, 2nd and 3rd refresh, small again from the 4th — as claims and directory groups pile up (Entra ID, Keycloak)",
   'private-key-jwt': 'the client authenticates with private_key_jwt, with the public half of OIDC_CLIENT_PRIVATE_KEY(_FILE)',
+  'dpop-nonce': 'DPoP proofs must carry a nonce the IdP hands out (use_dpop_nonce), as FAPI 2.0 IdPs require',
   'userinfo-claims': 'ID tokens carry no profile claims (name, email): they come from userinfo, which also accepts the API access token (Auth0, Okta); JWT access tokens only, so not with opaque-access-tokens',
 } as const;
 

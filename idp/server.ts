@@ -4,6 +4,7 @@
  * page where people change their name and email (/profile). The app reaches it only over
  * HTTP.
  */
+import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import { type Configuration, errors, Provider } from './oidc-provider.js';
 import { enableSoakAccounts, findAccount } from './accounts.js';
@@ -117,6 +118,9 @@ const configuration: Configuration = {
       },
     },
     revocation: { enabled: true, allowedPolicy: revocationPolicy },
+    // RFC 9449: tokens are bound to the client's key when it sends DPoP proofs;
+    // dpop-nonce: every proof must carry a nonce from the IdP (RFC 9449 §8).
+    dPoP: quirks.has('dpop-nonce') ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: true },
     // RFC 9126, as oidc-provider offers it by default; Google offers none.
     pushedAuthorizationRequests: { enabled: !quirks.has('google-offline') },
     backchannelLogout: { enabled: true },

@@ -101,3 +101,11 @@ test('fresh identity: claims re-read every 15 minutes and step-up within 5 unles
   assert.throws(() => parseConfig({ STEP_UP_MAX_AGE: '0' }), /STEP_UP_MAX_AGE must be a positive whole number/);
   assert.throws(() => parseConfig({ STEP_UP_ACR: 'mfa "gold"' }), /STEP_UP_ACR must be acr values separated by spaces/);
 });
+
+test('OIDC_DPOP is off unless on; OIDC_PAR is auto unless set; anything else is refused', () => {
+  assert.equal(parseConfig({}).oidc.dpop, false);
+  assert.equal(parseConfig({ OIDC_DPOP: 'on' }).oidc.dpop, true);
+  assert.equal(parseConfig({}).oidc.par, 'auto');
+  assert.throws(() => parseConfig({ OIDC_DPOP: 'yes' }), /OIDC_DPOP must be on or off, got "yes"/);
+  assert.throws(() => parseConfig({ OIDC_PAR: 'always' }), /OIDC_PAR must be one of auto, on, off/);
+});

@@ -25,6 +25,8 @@ export interface AppConfig {
     readonly clientAuthentication: ClientAuthentication;
     /** OIDC_PAR: push authorization requests to the IdP first (RFC 9126): auto (when offered), on, off. Required by the IdP: always. */
     readonly par: ParMode;
+    /** OIDC_DPOP=on: access tokens bound to a per-session key (RFC 9449). */
+    readonly dpop: boolean;
     /** OIDC_AUTH_PARAMS: added to every authorization request (Auth0 audience, Google access_type…). */
     readonly authorizationParams: ReadonlyArray<readonly [string, string]>;
     /** Assumed access-token lifetime when the IdP sends neither expires_in nor a JWT `exp`. */
@@ -158,6 +160,13 @@ function parseSealingSecretId(raw: string | undefined, secrets: Record<number, s
   return id;
 }
 
+/** An on/off setting, off unless set. */
+function parseSwitch(name: string, raw: string | undefined, problems: string[]): boolean {
+  const value = raw?.trim() || 'off';
+  if (value !== 'on' && value !== 'off') problems.push(`${name} must be on or off, got "${raw}"`);
+  return value === 'on';
+}
+
 function parseUrl(name: string, raw: string, problems: string[]): URL | undefined {
   try {
     const url = new URL(raw);
@@ -192,6 +201,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   const clientSecret = setting('OIDC_CLIENT_SECRET', DEV_DEFAULTS.clientSecret, clientAuthentication.method !== 'private_key_jwt');
   const authorizationParams = parseAuthorizationParams(env.OIDC_AUTH_PARAMS, problems);
   const par = parseParMode(env.OIDC_PAR, problems);
+  const dpop = parseSwitch('OIDC_DPOP', env.OIDC_DPOP, problems);
   const secrets = parseSecrets(setting('SESSION_SECRET', DEV_DEFAULTS.sessionSecret), problems);
   const sealingSecretId = parseSealingSecretId(env.SESSION_SECRET_SEALING?.trim(), secrets, problems);
   const notesApiRaw = env.NOTES_API_URL?.trim() || (usesDevIdp ? DEV_DEFAULTS.notesApiUrl : undefined);
@@ -242,6 +252,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       scope: env.OIDC_SCOPE?.trim() || (usesDevIdp ? `${DEFAULT_SCOPE} notes` : DEFAULT_SCOPE),
       clientAuthentication,
       par,
+      dpop,
       authorizationParams,
       fallbackTokenLifetimeSec: n.ACCESS_TOKEN_FALLBACK_LIFETIME,
       redirectUri: `${origin}/auth/callback`,

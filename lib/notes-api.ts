@@ -1,5 +1,5 @@
 import 'server-only';
-import { AuthError, getAccessToken } from './auth';
+import { AuthError, getSession, resourceAuthorization, type SessionData } from './auth';
 import { env } from './env';
 import { outboundFetch } from './telemetry/outbound-fetch';
 
@@ -39,11 +39,15 @@ function notesUrl(id?: string): URL | undefined {
 /** Traced (lib/telemetry/outbound-fetch.ts); the span is named by route, one name for every note. */
 const notesFetch = outboundFetch('api', (url) => (url.pathname.endsWith('/notes') ? 'notes' : 'notes/{id}'));
 
-async function request(accessToken: string, init: NotesRequest): Promise<Response> {
+/** The session's access token, as the API takes it: bearer, or DPoP-bound with a proof for this very call. */
+type Caller = Pick<SessionData, 'tokens' | 'dpopKey'>;
+
+async function request(caller: Caller, init: NotesRequest): Promise<Response> {
   const body = init.method === 'POST' ? JSON.stringify({ text: init.text }) : undefined;
-  return notesFetch(notesUrl(init.method === 'DELETE' ? init.id : undefined)!.href, {
+  const url = notesUrl(init.method === 'DELETE' ? init.id : undefined)!;
+  return notesFetch(url.href, {
     method: init.method,
-    headers: { authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...(await resourceAuthorization(caller, init.method, url)), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body,
     signal: AbortSignal.timeout(TIMEOUT_MS),
     cache: 'no-store',
@@ -60,16 +64,16 @@ async function outcome<T>(response: Response, init: NotesRequest, read: (body: u
 }
 
 /**
- * Calls the API with `accessToken`. For code that can write cookies, `renewOnRefusal`
+ * Calls the API with the caller's access token. For code that can write cookies, `renewOnRefusal`
  * answers a 401 with one coordinated renewal and one retry: the API may know the token is
  * dead before our clock does (revoked, signing key rotated). Retrying is safe for every
  * method: a refused request changed nothing.
  */
-async function call<T>(accessToken: string, init: NotesRequest, read: (body: unknown) => T, renewOnRefusal: boolean): Promise<NotesOutcome<T>> {
+async function call<T>(caller: Caller, init: NotesRequest, read: (body: unknown) => T, renewOnRefusal: boolean): Promise<NotesOutcome<T>> {
   if (!notesUrl()) return { ok: false, error: 'not_configured', status: 501 };
   try {
-    let response = await request(accessToken, init);
-    if (response.status === 401 && renewOnRefusal) response = await request(await getAccessToken({ forceRefresh: true }), init);
+    let response = await request(caller, init);
+    if (response.status === 401 && renewOnRefusal) response = await request(await getSession({ forceRefresh: true }), init);
     return await outcome(response, init, read);
   } catch (error) {
     if (error instanceof AuthError) throw error;
@@ -83,16 +87,16 @@ const readNote = (body: unknown) => (body as { note: Note }).note;
 const readNothing = () => undefined;
 
 /** The person's notes, newest first. From a Server Component pass `renewOnRefusal: false`: it cannot write cookies. */
-export function listNotes(accessToken: string, renewOnRefusal = true): Promise<NotesOutcome<Note[]>> {
-  return call(accessToken, { method: 'GET' }, readNotes, renewOnRefusal);
+export function listNotes(caller: Caller, renewOnRefusal = true): Promise<NotesOutcome<Note[]>> {
+  return call(caller, { method: 'GET' }, readNotes, renewOnRefusal);
 }
 
 /** Adds a note (1 to 500 characters, trimmed by the API). */
-export function addNote(accessToken: string, text: string): Promise<NotesOutcome<Note>> {
-  return call(accessToken, { method: 'POST', text }, readNote, true);
+export function addNote(caller: Caller, text: string): Promise<NotesOutcome<Note>> {
+  return call(caller, { method: 'POST', text }, readNote, true);
 }
 
 /** Deletes the person's note `id`; `not_found` if they have none with that id (any more). */
-export function deleteNote(accessToken: string, id: string): Promise<NotesOutcome<void>> {
-  return call(accessToken, { method: 'DELETE', id }, readNothing, true);
+export function deleteNote(caller: Caller, id: string): Promise<NotesOutcome<void>> {
+  return call(caller, { method: 'DELETE', id }, readNothing, true);
 }

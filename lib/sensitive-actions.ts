@@ -29,7 +29,7 @@ async function perform(action: SensitiveAction, session: SessionData): Promise<s
       return `/sessions?status=ended_others&count=${ended}`;
     }
     case 'delete_note': {
-      const outcome = await deleteNote(session.tokens.accessToken, action.id);
+      const outcome = await deleteNote(session, action.id);
       return `/notes?status=${outcome.ok ? 'deleted' : outcome.error === 'bad_request' ? 'invalid' : outcome.error}`;
     }
   }

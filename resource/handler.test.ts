@@ -9,9 +9,9 @@ import type { TokenVerifier } from './verify-token.js';
 // A verifier that reads "Bearer <subject>": the JWT checks have their own module; these
 // tests are about what a verified subject may do.
 const verifier: TokenVerifier = {
-  async verify(authorization) {
+  async verify({ authorization }) {
     const subject = /^Bearer (\w+)$/.exec(authorization ?? '')?.[1];
-    return subject ? { ok: true, subject, claims: { sub: subject } } : { ok: false, error: 'invalid_token', description: 'a Bearer access token is required' };
+    return subject ? { ok: true, subject, claims: { sub: subject } } : { ok: false, error: 'invalid_token', description: 'a Bearer access token is required', scheme: 'Bearer' };
   },
 };
 

@@ -10,7 +10,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_NOTE_LENGTH, type NotesStore } from './notes-store.js';
 import type { TestControls } from './test-controls.js';
-import type { TokenVerifier } from './verify-token.js';
+import { DPOP_ALGORITHMS } from './verify-dpop.js';
+import type { TokenVerifier, Verdict } from './verify-token.js';
 
 export interface NotesApiParts {
   readonly verifier: TokenVerifier;
@@ -56,6 +57,23 @@ function noteId(path: string): string | undefined {
   }
 }
 
+/** The URL a request was sent to, as a DPoP proof's `htu` names it: this server speaks plain HTTP on loopback. */
+function requestUrl(req: IncomingMessage): URL {
+  return new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+}
+
+/**
+ * RFC 6750 §3 and RFC 9449 §7.1: say why, in the scheme the token was refused under, so a
+ * client can tell an expired token from a missing scope or a bad proof. A request with no
+ * token at all is told both schemes this API takes.
+ */
+function challenges(verdict: Extract<Verdict, { ok: false }>, noToken: boolean): string[] {
+  const reason = `realm="notes", error="${verdict.error}", error_description="${verdict.description}"`;
+  const algs = `algs="${DPOP_ALGORITHMS.join(' ')}"`;
+  if (verdict.scheme === 'DPoP') return [`DPoP ${reason}, ${algs}`];
+  return noToken ? [`Bearer ${reason}`, `DPoP ${algs}`] : [`Bearer ${reason}`];
+}
+
 /** The request handler of the notes API, for `http.createServer`. */
 export function createNotesApi({ verifier, store, controls }: NotesApiParts): (req: IncomingMessage, res: ServerResponse) => void {
   /** The token's subject, or undefined once the refusal is sent. */
@@ -64,12 +82,13 @@ export function createNotesApi({ verifier, store, controls }: NotesApiParts): (r
       send(res, 503, { error: 'temporarily_unavailable' });
       return undefined;
     }
-    const verdict = controls?.rejectingNext() ? ({ ok: false, error: 'invalid_token', description: 'rejected on purpose (test control)' } as const) : await verifier.verify(req.headers.authorization);
+    const verdict = controls?.rejectingNext()
+      ? ({ ok: false, error: 'invalid_token', description: 'rejected on purpose (test control)', scheme: 'Bearer' } as const)
+      : await verifier.verify({ authorization: req.headers.authorization, dpop: req.headers.dpop, method: req.method ?? 'GET', url: requestUrl(req) });
     if (!verdict.ok) {
       controls?.count('unauthorized');
-      // RFC 6750 §3: say why, so a client can tell an expired token from a missing scope.
-      const challenge = `Bearer realm="notes", error="${verdict.error}", error_description="${verdict.description}"`;
-      send(res, verdict.error === 'insufficient_scope' ? 403 : 401, { error: verdict.error, error_description: verdict.description }, { 'www-authenticate': challenge });
+      res.setHeader('www-authenticate', challenges(verdict, req.headers.authorization === undefined));
+      send(res, verdict.error === 'insufficient_scope' ? 403 : 401, { error: verdict.error, error_description: verdict.description });
       return undefined;
     }
     controls?.count('served');

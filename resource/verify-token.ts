@@ -1,23 +1,44 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import { createDpopChecker } from './verify-dpop.js';
 
 /**
- * Checks a bearer access token as a resource server must (RFC 9068, RFC 6750): a JWT
- * signed by the IdP's current keys (found through discovery), `typ` at+jwt, our issuer,
- * our audience, not expired, carrying the scope this API needs.
+ * Checks an access token as a resource server must (RFC 9068, RFC 6750): a JWT signed by
+ * the IdP's current keys (found through discovery), `typ` at+jwt, our issuer, our
+ * audience, not expired, carrying the scope this API needs. A token bound to a key
+ * (`cnf.jkt`, RFC 9449) is taken only with the DPoP scheme and a proof of that key: sent
+ * as a bearer token — copied from a log, replayed by a downstream service — it is refused.
  */
 export type Verdict =
   | { readonly ok: true; readonly subject: string; readonly claims: JWTPayload }
-  /** `invalid_token` → 401; `insufficient_scope` → 403 (RFC 6750 §3.1). */
-  | { readonly ok: false; readonly error: 'invalid_token' | 'insufficient_scope'; readonly description: string };
+  /**
+   * `invalid_token`, `invalid_dpop_proof` → 401; `insufficient_scope` → 403 (RFC 6750
+   * §3.1, RFC 9449 §7.1). `scheme`: the challenge to answer with.
+   */
+  | { readonly ok: false; readonly error: 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof'; readonly description: string; readonly scheme: 'Bearer' | 'DPoP' };
+
+/** What a request presents: its Authorization and DPoP headers, and where it was sent. */
+export interface PresentedToken {
+  readonly authorization: string | undefined;
+  readonly dpop: string | string[] | undefined;
+  readonly method: string;
+  readonly url: URL;
+}
 
 const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 
 export interface TokenVerifier {
-  verify(authorization: string | undefined): Promise<Verdict>;
+  verify(presented: PresentedToken): Promise<Verdict>;
+}
+
+/** The key a token is bound to (RFC 9449 §6.1), if any. */
+function boundKey(claims: JWTPayload): string | undefined {
+  const jkt = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
+  return typeof jkt === 'string' ? jkt : undefined;
 }
 
 export function createTokenVerifier(issuer: string, audience: string, scope: string): TokenVerifier {
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  const checkProof = createDpopChecker();
 
   async function keys() {
     if (jwks) return jwks;
@@ -30,19 +51,30 @@ export function createTokenVerifier(issuer: string, audience: string, scope: str
   }
 
   return {
-    async verify(authorization) {
-      const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(authorization ?? '');
-      if (!match) return { ok: false, error: 'invalid_token', description: 'a Bearer access token is required' };
+    async verify({ authorization, dpop, method, url }) {
+      const match = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/.exec(authorization ?? '');
+      if (!match) return { ok: false, error: 'invalid_token', description: 'a Bearer or DPoP access token is required', scheme: 'Bearer' };
+      const scheme = match[1] as 'Bearer' | 'DPoP';
+      const token = match[2]!;
+      let payload: JWTPayload;
       try {
-        const { payload } = await jwtVerify(match[1]!, await keys(), { issuer, audience, algorithms: ALGORITHMS, typ: 'at+jwt' });
-        if (typeof payload.sub !== 'string') return { ok: false, error: 'invalid_token', description: 'the token names no subject' };
-        const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-        if (!scopes.includes(scope)) return { ok: false, error: 'insufficient_scope', description: `the "${scope}" scope is required` };
-        return { ok: true, subject: payload.sub, claims: payload };
+        ({ payload } = await jwtVerify(token, await keys(), { issuer, audience, algorithms: ALGORITHMS, typ: 'at+jwt' }));
       } catch (error) {
         const description = error instanceof errors.JWTExpired ? 'the access token expired' : error instanceof errors.JOSEError ? 'the access token is not valid here' : 'the token could not be checked';
-        return { ok: false, error: 'invalid_token', description };
+        return { ok: false, error: 'invalid_token', description, scheme };
       }
+      if (typeof payload.sub !== 'string') return { ok: false, error: 'invalid_token', description: 'the token names no subject', scheme };
+      const jkt = boundKey(payload);
+      if (jkt === undefined && scheme === 'DPoP') return { ok: false, error: 'invalid_token', description: 'the access token is not bound to a key', scheme };
+      if (jkt !== undefined) {
+        if (scheme === 'Bearer') return { ok: false, error: 'invalid_token', description: 'the access token is bound to a key: present it with the DPoP scheme and a proof', scheme: 'DPoP' };
+        if (typeof dpop !== 'string') return { ok: false, error: 'invalid_dpop_proof', description: 'exactly one DPoP proof is required', scheme };
+        const proof = await checkProof({ proof: dpop, method, url, accessToken: token, jkt });
+        if (!proof.ok) return { ok: false, error: 'invalid_dpop_proof', description: proof.description, scheme };
+      }
+      const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+      if (!scopes.includes(scope)) return { ok: false, error: 'insufficient_scope', description: `the "${scope}" scope is required`, scheme };
+      return { ok: true, subject: payload.sub, claims: payload };
     },
   };
 }

@@ -7,6 +7,8 @@
  * - Server Components: `requireSession(returnTo)` (read-only check, redirects to sign-in)
  * - route handlers: `withSession(handler)`; server actions: `getAccessToken()`,
  *   `requireActionSession()` (validate, renew when due, write the cookie)
+ * - calling an API with the session's token: `resourceAuthorization(session, method, url)`
+ *   (Bearer, or DPoP with its proof), `getSession({ forceRefresh })` after a refusal
  * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`, `handleStepUp`
  * - sensitive actions: `requireRecentAuthentication(session, action, returnTo)` (step-up),
  *   `needsStepUp(session)` for the pages that offer one, `stepUpNotice(status)`
@@ -31,7 +33,7 @@ export { handleStepUp, type SensitiveActionFinisher, stepUpNotice } from './rout
 export { authProxy } from './entry/page-proxy';
 export { requireSession, type SignedInPerson, signedInPerson } from './entry/page-session';
 export { REASON_TEXT } from './entry/reasons';
-export { getAccessToken, requireActionSession, type SessionContext, unavailableJson, withSession } from './entry/server-session';
+export { getAccessToken, getSession, requireActionSession, type SessionContext, unavailableJson, withSession } from './entry/server-session';
 export { logServiceFailure, sessionFailure, signInPath } from './entry/session-failure';
 export { needsStepUp, requireRecentAuthentication, type StepUpGate } from './entry/step-up';
 
@@ -40,7 +42,7 @@ export { endOtherOwnSessions, endOwnSession, listOwnSessions, type OwnSession } 
 export { sessionTimeline } from './account/session-timeline';
 export type { LegendKey, MarkerKind, TimelineChart } from './account/timeline-layout';
 export { recentEvents } from './registry/registry';
-export { checkIdpDiscovery } from './idp/oidc';
+export { checkIdpDiscovery, resourceAuthorization } from './idp/oidc';
 
 export { AuthError, type AuthErrorCode, isAuthError } from './errors';
 export type { SessionData } from './session-payload';

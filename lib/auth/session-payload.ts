@@ -20,6 +20,8 @@ export type ProfileClaims = Pick<IdentityClaims, 'name' | 'email'>;
 /** What the IdP gave us, as the app keeps it. Times are epoch seconds. */
 export const tokenSetSchema = z.object({
   accessToken: z.string().min(1),
+  /** `DPoP`: the access token is bound to the session's DPoP key and goes with a proof (RFC 9449); absent: a bearer token. */
+  tokenType: z.literal('DPoP').optional(),
   refreshToken: z.string().min(1).optional(),
   idToken: z.string().min(1).optional(),
   /** When the access token stops being valid. */
@@ -38,6 +40,10 @@ export type TokenSet = z.infer<typeof tokenSetSchema>;
 
 export const SESSION_PAYLOAD_VERSION = 1;
 
+/** A session's DPoP key (RFC 9449): an EC P-256 private JWK, sealed like the tokens it binds (lib/auth/idp/dpop.ts). */
+export const dpopKeySchema = z.object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string().min(1), y: z.string().min(1), d: z.string().min(1) });
+export type DpopKey = z.infer<typeof dpopKeySchema>;
+
 /** What every session cookie says, whether it carries its tokens or a reference to them. */
 const sessionFields = {
   v: z.literal(SESSION_PAYLOAD_VERSION),
@@ -55,6 +61,8 @@ const sessionFields = {
    */
   authTime: z.number().int().optional(),
   acr: z.string().optional(),
+  /** With OIDC_DPOP=on: the key this session's tokens are bound to, made at sign-in and kept for its whole life. */
+  dpopKey: dpopKeySchema.optional(),
   /** Epoch seconds the session began; the absolute lifetime runs from here. */
   createdAt: z.number().int(),
   /** Generation of the token set; the registry holds the newest one. */

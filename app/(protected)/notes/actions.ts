@@ -20,7 +20,7 @@ export async function addNoteAction(form: FormData): Promise<void> {
   if (!text || text.length > 500) redirect('/notes?status=invalid');
   const status = await settle('adding a note', async () => {
     const session = await requireActionSession();
-    const outcome = await addNote(session.tokens.accessToken, text);
+    const outcome = await addNote(session, text);
     return outcome.ok ? 'added' : failed(outcome.error);
   });
   redirect(`/notes?status=${status}`);
@@ -32,8 +32,12 @@ export async function addNoteAction(form: FormData): Promise<void> {
  */
 export async function deleteNoteAction(form: FormData): Promise<void> {
   const id = String(form.get('id') ?? '');
-  if (!id || id.length > 200) redirect('/notes?status=not_found');
-  const outcome = await settle('deleting a note', async () => runSensitiveAction(await requireActionSession(), { kind: 'delete_note', id }));
+  const outcome = await settle('deleting a note', async () => {
+    // The session first: a post from another site is refused before its input is even read.
+    const session = await requireActionSession();
+    if (!id || id.length > 200) return 'not_found' as const;
+    return runSensitiveAction(session, { kind: 'delete_note', id });
+  });
   redirect(typeof outcome === 'string' ? `/notes?status=${outcome}` : outcome.done ? outcome.next : outcome.stepUpPath);
 }
 

@@ -23,7 +23,7 @@ export default async function NotesPage({ searchParams }: { searchParams: Search
   const params = await searchParams;
   // Deleting is a sensitive action: with an old sign-in, it goes by the IdP first.
   const stepUp = needsStepUp(session);
-  const notes = await listNotes(session.tokens.accessToken, false);
+  const notes = await listNotes(session, false);
   if (!notes.ok && notes.error === 'refused' && params.renewed === undefined) redirect('/auth/renew?returnTo=%2Fnotes%3Frenewed%3D1');
 
   return (

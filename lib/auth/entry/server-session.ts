@@ -122,6 +122,14 @@ export async function getAccessToken(options?: ValidateOptions): Promise<string>
 }
 
 /**
+ * This request's session, validated and renewed when due like getAccessToken's: for
+ * calls to an API, which may need more of it than the token (its DPoP key).
+ */
+export async function getSession(options?: ValidateOptions): Promise<SessionData> {
+  return admittedSession(options);
+}
+
+/**
  * The session of a server action, validated (and renewed when due) like getAccessToken's,
  * after checking the action was posted by our own pages: Next.js refuses a foreign
  * Origin itself, but lets a request without one through (with a warning).

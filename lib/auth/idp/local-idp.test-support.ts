@@ -1,4 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -13,6 +13,8 @@ export interface LocalIdp {
 export interface LocalIdpAnswers {
   jwks(res: ServerResponse): void;
   token(res: ServerResponse): void | Promise<void>;
+  /** When given, answers the token endpoint instead of `token`, with the request's form and headers. */
+  tokenRequest?(res: ServerResponse, form: URLSearchParams, headers: IncomingHttpHeaders): void;
   /** Published (userinfo_endpoint) only when given; called with the request's Authorization header. */
   userinfo?(res: ServerResponse, authorization: string | undefined): void;
   /** A pushed authorization request endpoint (RFC 9126), published only when given; called with the form it was sent. */
@@ -21,6 +23,13 @@ export interface LocalIdpAnswers {
 
 export function json(res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+function readForm(req: IncomingMessage, then: (form: URLSearchParams) => void): void {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => (body += chunk));
+  req.on('end', () => then(new URLSearchParams(body)));
 }
 
 export async function startLocalIdp(answers: LocalIdpAnswers): Promise<LocalIdp> {
@@ -41,14 +50,14 @@ export async function startLocalIdp(answers: LocalIdpAnswers): Promise<LocalIdp>
     }
     if (req.url === '/par' && answers.par) {
       const par = answers.par;
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => par(res, new URLSearchParams(body), req.headers.authorization));
-      return;
+      return readForm(req, (form) => par(res, form, req.headers.authorization));
     }
     if (req.url === '/userinfo' && answers.userinfo) return answers.userinfo(res, req.headers.authorization);
     if (req.url === '/jwks') return answers.jwks(res);
+    if (req.url === '/token' && answers.tokenRequest) {
+      const answer = answers.tokenRequest;
+      return readForm(req, (form) => answer(res, form, req.headers));
+    }
     if (req.url === '/token') return void answers.token(res);
     res.writeHead(404).end();
   });

@@ -12,8 +12,9 @@ import { logOncePerMinute } from '../../throttled-log';
 import { type IdpEndpoint, observeIdpRequest } from '../../telemetry/metrics';
 import { outboundFetch } from '../../telemetry/outbound-fetch';
 import { AuthError, isAuthError } from '../errors';
-import type { ProfileClaims, TokenSet } from '../session-payload';
+import type { DpopKey, ProfileClaims, SessionData, TokenSet } from '../session-payload';
 import { chooseTokenAuthMethod, clientAuth, refusedClientAdvice } from './client-auth';
+import { dpopOption, resourceProof } from './dpop';
 import { challengeErrorCode, describeIdpFailure } from './idp-failure';
 
 /**
@@ -209,11 +210,14 @@ export interface SignedIn {
   /** The ID token's `auth_time` (epoch seconds) and `acr`, when it says. */
   readonly authTime?: number;
   readonly acr?: string;
+  /** The DPoP key the tokens are bound to, when they are. */
+  readonly dpopKey?: DpopKey;
 }
 
 function tokenSetFrom(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, now: number, previousRefreshToken?: string): TokenSet {
   return {
     accessToken: response.access_token,
+    ...(response.token_type === 'dpop' ? { tokenType: 'DPoP' as const } : {}),
     // An IdP that does not rotate sends no new refresh token: keep the one we have.
     refreshToken: response.refresh_token ?? previousRefreshToken,
     idToken: response.id_token,
@@ -242,16 +246,12 @@ function stringClaim(value: unknown): string | undefined {
  * several clients), and Renewal `azp` always and the signature (verifyIdTokenSignature). Claims the ID token lacks come from userinfo,
  * whose `sub` must match.
  */
-export async function finishSignIn(currentUrl: URL, transaction: SignInTransaction, now: number): Promise<SignedIn> {
+export async function finishSignIn(currentUrl: URL, transaction: SignInTransaction, now: number, dpopKey?: DpopKey): Promise<SignedIn> {
   const config = await oidcConfiguration();
   let response;
   try {
-    response = await client.authorizationCodeGrant(config, currentUrl, {
-      pkceCodeVerifier: transaction.codeVerifier,
-      expectedState: transaction.state,
-      expectedNonce: transaction.nonce,
-      idTokenExpected: true,
-    });
+    const checks = { pkceCodeVerifier: transaction.codeVerifier, expectedState: transaction.state, expectedNonce: transaction.nonce, idTokenExpected: true };
+    response = await client.authorizationCodeGrant(config, currentUrl, checks, undefined, await dpopOption(config, dpopKey));
   } catch (error) {
     if (error instanceof client.AuthorizationResponseError) {
       throw new AuthError('idp_error', `the IdP answered ${error.error}`, { cause: error });
@@ -291,6 +291,7 @@ export async function finishSignIn(currentUrl: URL, transaction: SignInTransacti
     idpSid: stringClaim(claims.sid),
     authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,
     acr: stringClaim(claims.acr),
+    ...(response.token_type === 'dpop' && dpopKey ? { dpopKey } : {}),
   };
 }
 
@@ -450,7 +451,7 @@ export function classifyRefreshError(error: unknown): RefreshFailure {
  * that it names the same subject (openid-client v6 does not compare it with the
  * original) — and its profile claims come back with the tokens.
  */
-export async function refreshGrant(refreshToken: string, expectedSubject: string, now: number): Promise<RefreshResult> {
+export async function refreshGrant(refreshToken: string, expectedSubject: string, now: number, dpopKey?: DpopKey): Promise<RefreshResult> {
   let config: client.Configuration;
   try {
     config = await oidcConfiguration();
@@ -459,7 +460,8 @@ export async function refreshGrant(refreshToken: string, expectedSubject: string
   }
   let response;
   try {
-    response = await client.refreshTokenGrant(config, refreshToken);
+    // openid-client answers the IdP's use_dpop_nonce by itself, once: the refused attempt spent nothing.
+    response = await client.refreshTokenGrant(config, refreshToken, undefined, await dpopOption(config, dpopKey));
   } catch (error) {
     const sorted = classifyRefreshError(error);
     if (sorted.kind === 'misconfigured') logRefusedClient(error, 'sessions are kept, and answered 503, until it accepts it');
@@ -486,6 +488,16 @@ export async function refreshGrant(refreshToken: string, expectedSubject: string
 /** One line naming the method that was refused and the setting to try. */
 function logRefusedClient(error: unknown, consequence: string): void {
   logOncePerMinute(`the IdP refused this client at its token endpoint (${describeIdpFailure(error)}) using ${tokenAuthMethod}; ${consequence}. To fix: ${refusedClientAdvice(tokenAuthMethod)}`);
+}
+
+/**
+ * The headers that present `session`'s access token to a resource server for one call: a
+ * bearer token, or (OIDC_DPOP=on) a DPoP-bound one with its proof of possession.
+ */
+export async function resourceAuthorization(session: Pick<SessionData, 'tokens' | 'dpopKey'>, method: string, url: URL): Promise<Record<string, string>> {
+  const { accessToken, tokenType } = session.tokens;
+  if (tokenType !== 'DPoP' || !session.dpopKey) return { authorization: `Bearer ${accessToken}` };
+  return { authorization: `DPoP ${accessToken}`, dpop: await resourceProof(await oidcConfiguration(), session.dpopKey, method, url, accessToken) };
 }
 
 /** What token introspection (RFC 7662) says of a refresh token. */

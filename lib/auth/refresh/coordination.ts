@@ -5,7 +5,7 @@ import { countRefresh, observeLeaseWait } from '../../telemetry/metrics';
 import { type CookieSettings, sealTokens, unsealTokens } from '../cookie/sealed-cookie';
 import type { RefreshResult, RefreshTokenProbe } from '../idp/oidc';
 import { audit, type AuditType, REPLACED_REASON, revokeSession, updateUserProfile } from '../registry/registry';
-import { changedClaims, isReference, type SessionData, type SessionPayload, type TokenSet, withTokens } from '../session-payload';
+import { changedClaims, type DpopKey, isReference, type SessionData, type SessionPayload, type TokenSet, withTokens } from '../session-payload';
 import type { RenewOutcome } from './decision';
 import { type ClaimsSource, claimsAfterRenewal } from './profile-claims';
 
@@ -33,7 +33,8 @@ export interface RenewerDeps {
   readonly cookie: CookieSettings;
   readonly graceSec: number;
   readonly refreshTimeoutMs: number;
-  refresh(refreshToken: string, subject: string, now: number): Promise<RefreshResult>;
+  /** `dpopKey`: the session's DPoP key, when its tokens are bound to one (RFC 9449). */
+  refresh(refreshToken: string, subject: string, now: number, dpopKey?: DpopKey): Promise<RefreshResult>;
   /** Token introspection (RFC 7662): may a possibly spent refresh token still be used? */
   probe(refreshToken: string): Promise<RefreshTokenProbe>;
   /** Revokes a refresh token nobody will ever use (RFC 7009); must not throw. */
@@ -287,7 +288,7 @@ export function createRenewer(deps: RenewerDeps): Renewer {
       if (settled !== 'usable') return settled;
     }
 
-    const result = await deps.refresh(refreshToken, session.sub, deps.now());
+    const result = await deps.refresh(refreshToken, session.sub, deps.now(), session.dpopKey);
     countRefresh(result.kind === 'ok' ? 'renewed' : result.kind);
     switch (result.kind) {
       case 'ok': {

@@ -5,11 +5,12 @@ import { endSession } from '../account/end-session';
 import { COOKIE_BUDGET, readSessionCookie, sealTokens } from '../cookie/sealed-cookie';
 import { noticePage, unavailablePage, unavailableResponse } from '../entry/notice-page';
 import { isAuthError } from '../errors';
+import { newDpopKey } from '../idp/dpop';
 import { finishSignIn, type SignedIn, type SignInTransaction } from '../idp/oidc';
 import { hashRefreshToken } from '../refresh/coordination';
 import { cookieFits, cookieSettings, nowSeconds, readSession } from '../refresh/runtime';
 import { audit, createSession, newSessionId, REPLACED_REASON, upsertUser } from '../registry/registry';
-import { absoluteExpiry, SESSION_PAYLOAD_VERSION, type SessionData } from '../session-payload';
+import { absoluteExpiry, type DpopKey, SESSION_PAYLOAD_VERSION, type SessionData } from '../session-payload';
 import { continueSession, redirectWithSession } from './continue-session';
 import { finishStepUp, type SensitiveActionFinisher, withStatus } from './step-up';
 import { readTransaction, transactionCookieClear } from './transaction-cookie';
@@ -110,7 +111,7 @@ async function openSession(request: NextRequest, transaction: SignInTransaction,
   const currentUrl = new URL(`${request.nextUrl.pathname}${request.nextUrl.search}`, config.appUrl);
   let signedIn;
   try {
-    signedIn = await finishSignIn(currentUrl, transaction, now);
+    signedIn = await finishSignIn(currentUrl, transaction, now, await dpopKeyFor(request, transaction));
   } catch (error) {
     const reason = callbackFailureReason(error);
     // oidc.ts has already said, in one line, what to change for a refused client.
@@ -154,6 +155,21 @@ async function openSession(request: NextRequest, transaction: SignInTransaction,
   }
 }
 
+/**
+ * The DPoP key the sign-in's tokens are to be bound to (OIDC_DPOP=on): a continued
+ * session's own — silent re-authentication, step-up — so its other requests' tokens stay
+ * good, else a new one.
+ */
+async function dpopKeyFor(request: NextRequest, transaction: SignInTransaction): Promise<DpopKey | undefined> {
+  const config = env();
+  if (!config.oidc.dpop) return undefined;
+  if (transaction.silent || transaction.stepUp) {
+    const previous = await readSession(readSessionCookie(request.cookies, config.secureCookies));
+    if (previous?.dpopKey) return previous.dpopKey;
+  }
+  return newDpopKey();
+}
+
 /** A new session for `signedIn`, with a fresh session id (no fixation). */
 function newSession(signedIn: SignedIn, userId: string, now: number): SessionData {
   return {
@@ -166,6 +182,7 @@ function newSession(signedIn: SignedIn, userId: string, now: number): SessionDat
     claimsAt: now,
     authTime: signedIn.authTime,
     acr: signedIn.acr,
+    dpopKey: signedIn.dpopKey,
     createdAt: now,
     tokenVersion: 0,
     tokens: signedIn.tokens,

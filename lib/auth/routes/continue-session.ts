@@ -33,6 +33,7 @@ export async function continueSession(previous: SessionData, signedIn: SignedIn,
     claimsAt: now,
     authTime: signedIn.authTime,
     acr: signedIn.acr,
+    dpopKey: signedIn.dpopKey,
     tokens: signedIn.tokens,
   };
   // The registry's copy carries what the IdP said now, for the requests that adopt it.

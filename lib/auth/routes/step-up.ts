@@ -41,7 +41,7 @@ export function stepUpNotice(status: string | undefined): { readonly tone: 'info
   return { tone: status === 'step_up_expired' ? 'info' : 'error', text: STEP_UP_STATUS_TEXT[status as StepUpStatus] };
 }
 
-/** An `acr` answer an IdP may give, with `auth_time` by its clock: a little leeway for ours. */
+/** The IdP's `auth_time` is by its clock, and ours may differ a little from it. */
 const CLOCK_LEEWAY_SEC = 30;
 
 /** `path` with `?status=`: how a step-up that did not finish its action comes back. */

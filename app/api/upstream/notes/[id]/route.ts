@@ -18,5 +18,5 @@ export const DELETE = withSession(async (_request, { session }, { params }: { pa
   if (!gate.recent) {
     return NextResponse.json({ error: 'forbidden', reason: 'step_up_required', location: gate.stepUpPath }, { status: 403, headers: { 'Cache-Control': 'private, no-store' } });
   }
-  return answer(() => deleteNote(session.tokens.accessToken, id), () => new NextResponse(null, { status: 204 }));
+  return answer(() => deleteNote(session, id), () => new NextResponse(null, { status: 204 }));
 });
