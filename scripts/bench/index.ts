@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { migrate } from '../../lib/db/migrate';
 import { createPostgresDatabase } from '../../lib/db/test-db';
 import { burst, expireCookie } from './burst';
+import { dpopCost } from './dpop';
 import { signInOverHttp } from './http-sign-in';
 import { type Comparison, compare } from './macro';
 import { micro } from './micro';
@@ -27,7 +28,7 @@ process.env.DATABASE_URL = microDb;
 process.env.SESSION_SECRET = SESSION_SECRET;
 const durationSec = Number(process.env.BENCH_SECONDS ?? 20);
 // `npm run bench -- macro burst` runs only those parts.
-const parts = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['micro', 'macro', 'burst', 'propagation']);
+const parts = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['micro', 'dpop', 'macro', 'burst', 'propagation']);
 
 const f = (n: number, digits = 1) => n.toFixed(digits);
 
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
 
   try {
     if (parts.has('micro')) await runMicro();
+    if (parts.has('dpop')) await runDpop();
     if (parts.has('macro') || parts.has('burst')) await runServers();
     if (parts.has('propagation')) await runPropagation();
     if (parts.has('scale')) await runScale();
@@ -122,6 +124,17 @@ async function runMicro(): Promise<void> {
   console.log(`   the same, cycling past the memo        ${f(m.thrashUs)} µs/op   (UNSEAL_MEMO_SIZE ${m.memoSize}: each request unseals again; verdicts stay cached)`);
   console.log(`     of which the registry read alone     ${f(m.registryReadUs)} µs/op\n`);
 
+}
+
+async function runDpop(): Promise<void> {
+  const c = await dpopCost();
+  const line = (label: string, pair: { bearerUs: number; dpopUs: number }) =>
+    console.log(`   ${label.padEnd(40)} bearer ${f(pair.bearerUs, 0)} µs  DPoP ${f(pair.dpopUs, 0)} µs   +${f(pair.dpopUs - pair.bearerUs, 0)} µs, ratio ${f(pair.dpopUs / pair.bearerUs, 2)}`);
+  console.log('1b. What DPoP adds (OIDC_DPOP=on), in-process over loopback HTTP, sequential, medians of alternating rounds');
+  line('a renewal (refresh grant, openid-client)', c.renewal);
+  line('a notes API call (our proof + its check)', c.apiCall);
+  console.log(`     of which making the proof, the app's side  ${f(c.proofUs, 0)} µs (the rest is the API checking it)`);
+  console.log('');
 }
 
 async function runServers(): Promise<void> {
