@@ -95,8 +95,9 @@ export function isReference(payload: SessionPayload): payload is SessionReferenc
 }
 
 /**
- * The session `payload` describes, holding `tokens` as generation `tokenVersion`, with the
- * profile claims a renewal read along with them.
+ * The session `payload` describes, holding `tokens` as generation `tokenVersion`, and
+ * taking what the registry's copy of them says of the person (`claims`: a new name, a
+ * step-up's authentication).
  */
 export function withTokens(payload: SessionPayload, tokens: TokenSet, tokenVersion = payload.tokenVersion): SessionData {
   const { claims, ...kept } = tokens;

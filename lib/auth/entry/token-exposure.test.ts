@@ -45,7 +45,7 @@ function logCalls(text: string): string[] {
   return calls;
 }
 
-test('pages, route handlers and actions show only when a token expires, and give the access token to the notes API client alone', () => {
+test('pages, route handlers and actions show only when a token expires, and hand the session (never a token) to the notes API client', () => {
   const problems: string[] = [];
   for (const path of files('app', source)) {
     const text = code(readFileSync(path, 'utf8'));
@@ -54,7 +54,6 @@ test('pages, route handlers and actions show only when a token expires, and give
       const allowed =
         match[1] === '.expiresAt' ||
         match[1] === '.issuedAt' ||
-        (match[1] === '.accessToken' && /\b(listNotes|addNote|deleteNote)\(session\.$/.test(before)) ||
         (match[1] === undefined && /const \{ $/.test(before) && text.startsWith('tokens } = session;', match.index));
       if (!allowed) problems.push(`${path}: ${before.split('\n').pop()}${match[0]}`);
     }
@@ -65,12 +64,17 @@ test('pages, route handlers and actions show only when a token expires, and give
   assert.deepEqual(problems, []);
 });
 
-test('the notes API client sends the access token in the Authorization header, never in its URL', () => {
-  const text = readFileSync('lib/notes-api.ts', 'utf8');
-  const interpolated = [...text.matchAll(/^.*\$\{accessToken\}.*$/gm)].map((line) => line[0].trim());
-  assert.ok(interpolated.length > 0);
-  for (const line of interpolated) assert.match(line, /^headers: \{ authorization: `Bearer \$\{accessToken\}`/);
-  assert.doesNotMatch(text, /fetch\([^,]*accessToken|searchParams[^;]*accessToken|[?&]access_token=/);
+test('an access token goes to an API in the Authorization header only (Bearer or DPoP), never in a URL', () => {
+  // The notes API client takes its headers from resourceAuthorization and never reads a token itself.
+  const client = readFileSync('lib/notes-api.ts', 'utf8');
+  assert.match(client, /headers: \{ \.\.\.\(await resourceAuthorization\(caller, init\.method, url\)\)/);
+  assert.doesNotMatch(client, /accessToken|access_token/);
+  const oidc = readFileSync('lib/auth/idp/oidc.ts', 'utf8');
+  const presented = oidc.slice(oidc.indexOf('export async function resourceAuthorization'));
+  const body = presented.slice(0, presented.indexOf('\n}\n'));
+  const interpolated = [...body.matchAll(/^.*\$\{accessToken\}.*$/gm)].map((line) => line[0].trim());
+  assert.equal(interpolated.length, 2);
+  for (const line of interpolated) assert.match(line, /\{ authorization: `(Bearer|DPoP) \$\{accessToken\}`/);
 });
 
 test('no log line names a token, a code verifier or the client secret', () => {
