@@ -6,7 +6,8 @@ import { sessionCookieWrites } from '../cookie/sealed-cookie';
 import type { SignedIn } from '../idp/oidc';
 import { publishReauthentication } from '../refresh/coordination';
 import { cookieSettings, sealForCookie } from '../refresh/runtime';
-import { absoluteExpiry, identityClaims, type SessionData } from '../session-payload';
+import { audit, updateUserProfile } from '../registry/registry';
+import { absoluteExpiry, changedClaims, identityClaims, type SessionData } from '../session-payload';
 
 /** A 303 to `path` that gives the browser `session`'s cookie: the end of every sign-in, re-authentication and step-up. */
 export async function redirectWithSession(path: string, session: SessionData, request: NextRequest, now: number): Promise<NextResponse> {
@@ -39,5 +40,12 @@ export async function continueSession(previous: SessionData, signedIn: SignedIn,
   // The registry's copy carries what the IdP said now, for the requests that adopt it.
   const published = { ...signedIn.tokens, claims: identityClaims(continued) };
   const tokenVersion = await publishReauthentication(db(), previous.sid, published, now, env().session.graceSec, cookieSettings(), previous.tokenVersion);
-  return tokenVersion === undefined ? undefined : { ...continued, tokenVersion };
+  if (tokenVersion === undefined) return undefined;
+  // The ID token may name the person differently now, as a renewal's may.
+  const changed = changedClaims(previous, signedIn);
+  if (changed.length > 0) {
+    await updateUserProfile(previous.userId, { name: signedIn.name, email: signedIn.email });
+    await audit({ type: 'profile_updated', sessionId: previous.sid, userId: previous.userId, reason: changed.join(', ') });
+  }
+  return { ...continued, tokenVersion };
 }
