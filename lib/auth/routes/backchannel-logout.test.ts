@@ -4,7 +4,7 @@ import { NextRequest } from 'next/server';
 import type { Db } from '../../db/client';
 import { createTestDb, type TestDb, testDatabaseKinds } from '../../db/test-db';
 import { acceptLogoutTokenOnce } from '../registry/registry';
-import { handleBackchannelLogout } from './backchannel-logout';
+import { handleBackchannelLogout, retryUntilApplied } from './backchannel-logout';
 
 const ISSUER = 'https://idp.test/';
 const NOW = 2_000_000_000;
@@ -87,3 +87,35 @@ for (const kind of testDatabaseKinds()) {
     });
   });
 }
+
+describe('a verified logout token the database could not take is tried again in this process', () => {
+  // The retries' timers do not hold a process open (unref): a server's requests do; here, this.
+  let alive: NodeJS.Timeout;
+  before(() => {
+    alive = setInterval(() => {}, 1000);
+  });
+  after(() => clearInterval(alive));
+
+  test('every interval until the database takes it', async (t) => {
+    t.mock.method(console, 'info', () => {});
+    let calls = 0;
+    const apply = async () => {
+      calls += 1;
+      if (calls < 3) throw new Error('the database system is shutting down');
+    };
+    assert.equal(await retryUntilApplied(apply, Date.now() + 5_000, 10), true);
+    assert.equal(calls, 3);
+  });
+
+  test('no longer than the token would pass, saying so', async (t) => {
+    const logged = t.mock.method(console, 'error', () => {});
+    let calls = 0;
+    const failing = async () => {
+      calls += 1;
+      throw new Error('down');
+    };
+    assert.equal(await retryUntilApplied(failing, Date.now() + 60, 10), false);
+    assert.ok(calls >= 2 && calls <= 7, `${calls} attempts in 60 ms at 10 ms`);
+    assert.match(String(logged.mock.calls.at(-1)?.arguments[0]), /never reached the database/);
+  });
+});

@@ -63,21 +63,70 @@ export async function handleBackchannelLogout(request: NextRequest): Promise<Nex
   const tokens = new URLSearchParams(text).getAll('logout_token');
   if (tokens.length !== 1 || !tokens[0]) return invalid('no_token', 'exactly one logout_token is required');
 
+  let token: LogoutTokenToApply;
   try {
-    const rules = await idpTokenRules();
-    const verdict = await verifyLogoutToken(tokens[0], rules);
+    const verdict = await verifyLogoutToken(tokens[0], await idpTokenRules());
     if (!verdict.ok) return invalid('invalid_token', verdict.description);
-    const token = { jti: verdict.jti, sid: verdict.sid, sub: verdict.sub, rememberUntil: new Date(verdict.acceptableUntil * 1000) };
-    // Users are keyed by the issuer as configured (lib/auth/routes/callback.ts), not as the token spells it.
-    const ended = await acceptLogoutTokenOnce(env().oidc.issuer.href, token, new Date());
+    token = { jti: verdict.jti, sid: verdict.sid, sub: verdict.sub, rememberUntil: new Date(verdict.acceptableUntil * 1000) };
+  } catch (error) {
+    // The IdP's keys could not be read, so the token could not be checked: say so, so the IdP may retry.
+    return unavailable(error);
+  }
+  try {
+    const ended = await applyLogoutToken(token);
     if (!ended) return invalid('replayed', 'this logout token was already used');
-    for (const session of ended) forgetSession(session.id);
     countBackchannelLogout('accepted', ended.length > 0 ? 'ended_sessions' : 'no_session');
     return answer(200);
   } catch (error) {
-    // The IdP's keys or our database could not be reached: say so, so the IdP may retry.
-    console.error('renewal: back-channel logout could not be processed:', error instanceof Error ? error.message : error);
-    countBackchannelLogout('refused', 'unavailable');
-    return answer(503, { error: 'temporarily_unavailable', error_description: 'the logout could not be processed now' });
+    // A verified token our database could not take: most IdPs never send it again.
+    retryUntilApplied(() => applyLogoutToken(token), token.rememberUntil.getTime());
+    return unavailable(error);
   }
+}
+
+type LogoutTokenToApply = Parameters<typeof acceptLogoutTokenOnce>[1];
+
+/** Ends the sessions `token` names, here at once and everywhere within a second; undefined when its jti was used before. */
+async function applyLogoutToken(token: LogoutTokenToApply) {
+  // Users are keyed by the issuer as configured (lib/auth/routes/callback.ts), not as the token spells it.
+  const ended = await acceptLogoutTokenOnce(env().oidc.issuer.href, token, new Date());
+  for (const session of ended ?? []) forgetSession(session.id);
+  return ended;
+}
+
+function unavailable(error: unknown): NextResponse {
+  console.error('renewal: back-channel logout could not be processed:', error instanceof Error ? error.message : error);
+  countBackchannelLogout('refused', 'unavailable');
+  return answer(503, { error: 'temporarily_unavailable', error_description: 'the logout could not be processed now' });
+}
+
+/** How often this process tries a verified logout token again while its database is away. */
+const RETRY_EVERY_MS = 1000;
+
+/**
+ * Keeps trying `apply` — a verified logout token our database could not take (a restart,
+ * a failover) — every RETRY_EVERY_MS until it succeeds or `untilMs`, when the token would
+ * no longer pass anyway. The IdP was told 503, but most IdPs never send a logout token
+ * again, and the person who signed out there would stay signed in here (the soak found
+ * one, seed 721013340). The jti is not consumed by a failed attempt, so the first one that
+ * reaches the database ends the sessions; an IdP that does retry then meets a replay,
+ * harmlessly. A process that dies meanwhile loses it, as it would have before.
+ */
+export function retryUntilApplied(apply: () => Promise<unknown>, untilMs: number, everyMs = RETRY_EVERY_MS): Promise<boolean> {
+  return new Promise((resolve) => {
+    const attempt = () => {
+      if (Date.now() >= untilMs) {
+        console.error('renewal: a verified back-channel logout never reached the database before its token expired; the sessions it named end at their next renewal the IdP refuses');
+        return resolve(false);
+      }
+      apply().then(
+        () => {
+          console.info('renewal: a back-channel logout refused earlier for a database error is now applied');
+          resolve(true);
+        },
+        () => setTimeout(attempt, everyMs).unref(),
+      );
+    };
+    setTimeout(attempt, everyMs).unref();
+  });
 }
