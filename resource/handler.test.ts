@@ -7,9 +7,11 @@ import { NotesStore } from './notes-store.js';
 import type { TokenVerifier } from './verify-token.js';
 
 // A verifier that reads "Bearer <subject>": the JWT checks have their own module; these
-// tests are about what a verified subject may do.
+// tests are about what a verified subject may do. "Bearer quoting" is refused with a
+// description no challenge could carry as it is.
 const verifier: TokenVerifier = {
   async verify({ authorization }) {
+    if (authorization === 'Bearer quoting') return { ok: false, error: 'invalid_token', description: 'a "quoted" \\ word', scheme: 'Bearer' };
     const subject = /^Bearer (\w+)$/.exec(authorization ?? '')?.[1];
     return subject ? { ok: true, subject, claims: { sub: subject } } : { ok: false, error: 'invalid_token', description: 'a Bearer access token is required', scheme: 'Bearer' };
   },
@@ -20,7 +22,7 @@ let base: string;
 
 before(async () => {
   server = createServer(createNotesApi({ verifier, store: new NotesStore() }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(4382, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
@@ -93,4 +95,11 @@ test('notes are listed and added per subject; text is 1 to 500 characters', asyn
   for (const text of ['', '   ', 'x'.repeat(501)]) {
     assert.equal((await as('owner6', '/notes', { method: 'POST', body: JSON.stringify({ text }) })).status, 400);
   }
+});
+
+test('a refusal whose description holds a quote or a backslash still makes a parseable challenge', async () => {
+  const response = await as('quoting', '/notes');
+  assert.equal(response.status, 401);
+  assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="notes", error="invalid_token", error_description="a quoted  word"');
+  assert.deepEqual(await response.json(), { error: 'invalid_token', error_description: 'a "quoted" \\ word' });
 });

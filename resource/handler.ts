@@ -1,7 +1,7 @@
 /**
- * The notes API's routes. It trusts nothing but the access token: each request's bearer
- * JWT is checked by the verifier (verify-token.ts), and its `sub` is the only owner whose
- * notes the request can see or change.
+ * The notes API's routes. It trusts nothing but the access token: each request's JWT
+ * (Bearer, or DPoP with a proof) is checked by the verifier (verify-token.ts), and its
+ * `sub` is the only owner whose notes the request can see or change.
  *
  *   GET    /notes       the caller's notes, newest first
  *   POST   /notes       add one: {"text": "…"} → 201 {"note": …}
@@ -22,6 +22,8 @@ export interface NotesApiParts {
 
 const MAX_BODY_BYTES = 4096;
 const ONE_NOTE = /^\/notes\/([^/]+)$/;
+/** RFC 9110 §7.2: a host name or address and an optional port, nothing a URL parser would read as a path or user. */
+const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
 
 function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
   if (body === undefined) {
@@ -57,9 +59,27 @@ function noteId(path: string): string | undefined {
   }
 }
 
-/** The URL a request was sent to, as a DPoP proof's `htu` names it: this server speaks plain HTTP on loopback. */
-function requestUrl(req: IncomingMessage): URL {
-  return new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+/**
+ * The URL a request was sent to, as a DPoP proof's `htu` names it: this server speaks
+ * plain HTTP, and the Host header names the authority the client used. Only origin-form
+ * targets ("/notes"): resolved against a base, "//elsewhere/notes" would name another
+ * host, and a proof made for another server would pass. Undefined for a request no URL
+ * can be made of (no Host or a malformed one, another target form): a 400, RFC 9112 §3.2.
+ */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  const target = req.url ?? '';
+  const host = req.headers.host ?? '';
+  if (!target.startsWith('/') || target.startsWith('//') || !HOST.test(host)) return undefined;
+  try {
+    return new URL(`http://${host}${target}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** RFC 6750 §3: an error_description holds printable ASCII but `"` and `\`, so the challenge stays parseable. */
+function quotable(text: string): string {
+  return text.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '');
 }
 
 /**
@@ -68,7 +88,7 @@ function requestUrl(req: IncomingMessage): URL {
  * token at all is told both schemes this API takes.
  */
 function challenges(verdict: Extract<Verdict, { ok: false }>, noToken: boolean): string[] {
-  const reason = `realm="notes", error="${verdict.error}", error_description="${verdict.description}"`;
+  const reason = `realm="notes", error="${verdict.error}", error_description="${quotable(verdict.description)}"`;
   const algs = `algs="${DPOP_ALGORITHMS.join(' ')}"`;
   if (verdict.scheme === 'DPoP') return [`DPoP ${reason}, ${algs}`];
   return noToken ? [`Bearer ${reason}`, `DPoP ${algs}`] : [`Bearer ${reason}`];
@@ -77,14 +97,15 @@ function challenges(verdict: Extract<Verdict, { ok: false }>, noToken: boolean):
 /** The request handler of the notes API, for `http.createServer`. */
 export function createNotesApi({ verifier, store, controls }: NotesApiParts): (req: IncomingMessage, res: ServerResponse) => void {
   /** The token's subject, or undefined once the refusal is sent. */
-  async function caller(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
+  async function caller(req: IncomingMessage, res: ServerResponse, url: URL): Promise<string | undefined> {
     if (controls?.failing()) {
       send(res, 503, { error: 'temporarily_unavailable' });
       return undefined;
     }
+    // headersDistinct: req.headers would join two DPoP fields into one "a, b" string, and RFC 9449 §4.3 wants exactly one.
     const verdict = controls?.rejectingNext()
       ? ({ ok: false, error: 'invalid_token', description: 'rejected on purpose (test control)', scheme: 'Bearer' } as const)
-      : await verifier.verify({ authorization: req.headers.authorization, dpop: req.headers.dpop, method: req.method ?? 'GET', url: requestUrl(req) });
+      : await verifier.verify({ authorization: req.headers.authorization, dpop: req.headersDistinct.dpop ?? [], method: req.method ?? 'GET', url });
     if (!verdict.ok) {
       controls?.count('unauthorized');
       res.setHeader('www-authenticate', challenges(verdict, req.headers.authorization === undefined));
@@ -95,8 +116,8 @@ export function createNotesApi({ verifier, store, controls }: NotesApiParts): (r
     return verdict.subject;
   }
 
-  async function notes(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const subject = await caller(req, res);
+  async function notes(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const subject = await caller(req, res, url);
     if (subject === undefined) return;
     if (req.method === 'GET') return send(res, 200, { notes: store.list(subject) });
     const body = (await readJson(req)) as { text?: unknown } | undefined;
@@ -107,8 +128,8 @@ export function createNotesApi({ verifier, store, controls }: NotesApiParts): (r
     return send(res, 201, { note: store.add(subject, text) });
   }
 
-  async function deleteNote(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-    const subject = await caller(req, res);
+  async function deleteNote(req: IncomingMessage, res: ServerResponse, url: URL, id: string): Promise<void> {
+    const subject = await caller(req, res, url);
     if (subject === undefined) return;
     // Someone else's note is "not found" too: an id says nothing about whose it is.
     if (!store.remove(subject, id)) return send(res, 404, { error: 'not_found', error_description: 'no such note' });
@@ -116,16 +137,18 @@ export function createNotesApi({ verifier, store, controls }: NotesApiParts): (r
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = requestUrl(req);
+    if (!url) return send(res, 400, { error: 'invalid_request', error_description: 'the request needs a Host header and a path' });
+    const path = url.pathname;
     if (controls && path.startsWith('/__test/')) return controls.handle(req, res, path);
     if (path === '/health') return send(res, 200, { ok: true });
     if (path === '/notes') {
-      if (req.method === 'GET' || req.method === 'POST') return notes(req, res);
+      if (req.method === 'GET' || req.method === 'POST') return notes(req, res, url);
       return send(res, 405, { error: 'method_not_allowed' }, { allow: 'GET, POST' });
     }
     const id = noteId(path);
     if (id !== undefined) {
-      if (req.method === 'DELETE') return deleteNote(req, res, id);
+      if (req.method === 'DELETE') return deleteNote(req, res, url, id);
       return send(res, 405, { error: 'method_not_allowed' }, { allow: 'DELETE' });
     }
     return send(res, 404, { error: 'not_found' });

@@ -1,68 +1,122 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, type JWK, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, type JWK, type JWTPayload, jwtVerify, type ProtectedHeaderParameters } from 'jose';
+import { createReplayCache, type ReplayCache } from './replay-cache.js';
 
 /**
- * Checks a DPoP proof (RFC 9449 §4.3, §7.1) for one request: a JWT of type dpop+jwt,
- * signed with an asymmetric key whose public half is in its header, made for this very
- * method and URL, recently, never seen before, for this access token (`ath`), by the key
- * the token is bound to (`cnf.jkt`). A token copied without its key cannot make one.
+ * The DPoP rules of a resource server (RFC 9449 §7): a token bound to a key (`cnf.jkt`)
+ * is taken only under the DPoP scheme with a proof (§4.3) made by that key for this very
+ * request; a token bound to nothing is taken only as a bearer token. A bound token
+ * copied from a log or replayed by a downstream service is useless without the key.
  */
+
+/** The proof algorithms taken, as the `algs` of a DPoP challenge names them: asymmetric only, so the key in the header cannot also be the secret. */
 export const DPOP_ALGORITHMS = ['ES256', 'PS256', 'EdDSA', 'RS256'];
 
-/** How far a proof's `iat` may be from now, either way: clocks differ, and a proof is made just before it is sent. */
+/** How far a proof's `iat` may be from now, in the past or the future: clocks differ, and a proof is made just before it is sent. */
 const IAT_WINDOW_SEC = 60;
-/** Proof ids remembered, to refuse a replay within the window; oldest forgotten first past this. */
-const MAX_JTIS = 100_000;
+/** A proof first seen at t can pass the iat check until t + 2 × window (its iat may be up to a window ahead); its jti is kept that long. */
+const REPLAY_TTL_SEC = 2 * IAT_WINDOW_SEC;
+const REPLAY_CAPACITY = 100_000;
+/** JWK members that hold private or symmetric key material (RFC 7518 §6; `priv` for the AKP keys jose also reads). */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
 
-export interface ProofRequest {
-  readonly proof: string;
-  readonly method: string;
-  /** The URL the request was sent to; its query and fragment are not part of `htu`. */
-  readonly url: URL;
+export type DpopVerdict = { readonly ok: true } | { readonly ok: false; readonly error: 'invalid_dpop_proof' | 'invalid_token'; readonly description: string };
+
+/** An access token as presented, after its signature and claims were checked. */
+export interface DpopPresentation {
+  readonly scheme: 'Bearer' | 'DPoP';
   readonly accessToken: string;
-  /** The token's `cnf.jkt`: the thumbprint of the key it is bound to. */
-  readonly jkt: string;
+  readonly claims: JWTPayload;
+  /** Every DPoP header field the request carried. */
+  readonly proofs: readonly string[];
+  readonly method: string;
+  /** The URL the request was sent to; query and fragment play no part. */
+  readonly url: URL;
 }
 
-export type ProofVerdict = { readonly ok: true } | { readonly ok: false; readonly description: string };
+export interface DpopOptions {
+  /** Epoch seconds. */
+  readonly now?: () => number;
+  readonly replays?: ReplayCache;
+}
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+const refuseToken = (description: string): DpopVerdict => ({ ok: false, error: 'invalid_token', description });
+const refuseProof = (description: string): DpopVerdict => ({ ok: false, error: 'invalid_dpop_proof', description });
 
-export function createDpopChecker(now: () => number = () => Date.now() / 1000) {
-  /** jti → when it stops mattering (epoch seconds). */
-  const seen = new Map<string, number>();
+/** What `cnf` (RFC 7800) binds the token to: nothing, a JWK thumbprint, or something this API cannot check (an mTLS certificate). */
+function binding(claims: JWTPayload): { readonly to: 'nothing' } | { readonly to: 'key'; readonly jkt: string } | { readonly to: 'unknown' } {
+  if (claims.cnf === undefined) return { to: 'nothing' };
+  const jkt = (claims.cnf as { jkt?: unknown } | null)?.jkt;
+  return typeof jkt === 'string' && jkt !== '' ? { to: 'key', jkt } : { to: 'unknown' };
+}
 
-  function remember(jti: string, at: number): boolean {
-    const expiry = seen.get(jti);
-    if (expiry !== undefined && expiry > at) return false;
-    if (seen.size >= MAX_JTIS) seen.delete(seen.keys().next().value!);
-    seen.set(jti, at + 2 * IAT_WINDOW_SEC);
-    return true;
+/** Header checks of §4.3 steps 3–6, before the signature: each failure told apart. */
+function headerProblem(header: ProtectedHeaderParameters): string | undefined {
+  if (header.typ !== 'dpop+jwt') return 'the DPoP proof is not of type dpop+jwt';
+  if (typeof header.alg !== 'string' || !DPOP_ALGORITHMS.includes(header.alg)) return `the DPoP proof's alg must be one of ${DPOP_ALGORITHMS.join(', ')}`;
+  const jwk = header.jwk as JWK | undefined;
+  if (typeof jwk !== 'object' || jwk === null) return 'the DPoP proof carries no public key in its header';
+  // A private key in the header would be published with every request; refuse it rather than use its public half.
+  if (PRIVATE_MEMBERS.some((member) => member in jwk)) return 'the DPoP proof carries private key material in its header';
+  return undefined;
+}
+
+/** RFC 9449 §4.3 step 9: same scheme, host, port and path, after URL normalisation (case, default port). */
+function sameTarget(htu: unknown, url: URL): boolean {
+  if (typeof htu !== 'string') return false;
+  let target: URL;
+  try {
+    target = new URL(htu);
+  } catch {
+    return false;
+  }
+  return target.protocol === url.protocol && target.host === url.host && target.pathname === url.pathname;
+}
+
+/**
+ * A checker of the DPoP rules, with its own replay cache: one per process.
+ *
+ * @example
+ *   const checkDpop = createDpopChecker();
+ *   const verdict = await checkDpop({ scheme: 'DPoP', accessToken, claims, proofs: [proof], method: 'GET', url });
+ */
+export function createDpopChecker({ now = () => Math.floor(Date.now() / 1000), replays = createReplayCache(REPLAY_TTL_SEC, REPLAY_CAPACITY) }: DpopOptions = {}) {
+  async function checkProof(proof: string, presented: DpopPresentation, jkt: string): Promise<DpopVerdict> {
+    let header: ProtectedHeaderParameters;
+    try {
+      header = decodeProtectedHeader(proof);
+    } catch {
+      return refuseProof('the DPoP proof is not a JWT');
+    }
+    const problem = headerProblem(header);
+    if (problem) return refuseProof(problem);
+    const at = now();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: DPOP_ALGORITHMS, currentDate: new Date(at * 1000) }));
+    } catch (error) {
+      return refuseProof(error instanceof errors.JOSEError ? `the DPoP proof does not verify (${error.code})` : 'the DPoP proof could not be checked');
+    }
+    if (payload.htm !== presented.method) return refuseProof('the DPoP proof is for another method');
+    if (!sameTarget(payload.htu, presented.url)) return refuseProof('the DPoP proof is for another URL');
+    if (typeof payload.iat !== 'number') return refuseProof('the DPoP proof has no iat');
+    if (payload.iat < at - IAT_WINDOW_SEC) return refuseProof(`the DPoP proof is too old (iat more than ${IAT_WINDOW_SEC} s in the past)`);
+    if (payload.iat > at + IAT_WINDOW_SEC) return refuseProof(`the DPoP proof is from the future (iat more than ${IAT_WINDOW_SEC} s ahead)`);
+    if (payload.ath !== createHash('sha256').update(presented.accessToken).digest('base64url')) return refuseProof('the DPoP proof is for another access token');
+    if ((await calculateJwkThumbprint(header.jwk as JWK, 'sha256')) !== jkt) return refuseProof('the DPoP proof is signed by another key than the token is bound to');
+    if (typeof payload.jti !== 'string' || payload.jti === '') return refuseProof('the DPoP proof has no jti');
+    // Last, so that only proofs that passed everything else take room in the cache.
+    if (!replays.firstUse(payload.jti, at)) return refuseProof('the DPoP proof was used before');
+    return { ok: true };
   }
 
-  return async function check(request: ProofRequest): Promise<ProofVerdict> {
-    let header;
-    try {
-      header = decodeProtectedHeader(request.proof);
-    } catch {
-      return { ok: false, description: 'the DPoP proof is not a JWT' };
-    }
-    const jwk = header.jwk as JWK | undefined;
-    if (!jwk || PRIVATE_MEMBERS.some((member) => member in jwk)) return { ok: false, description: 'the DPoP proof must carry a public key in its header' };
-    let payload;
-    try {
-      ({ payload } = await jwtVerify(request.proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: DPOP_ALGORITHMS }));
-    } catch (error) {
-      return { ok: false, description: error instanceof errors.JOSEError ? `the DPoP proof does not verify (${error.code})` : 'the DPoP proof could not be checked' };
-    }
-    if (payload.htm !== request.method) return { ok: false, description: 'the DPoP proof is for another method' };
-    if (payload.htu !== `${request.url.origin}${request.url.pathname}`) return { ok: false, description: 'the DPoP proof is for another URL' };
-    const at = now();
-    if (typeof payload.iat !== 'number' || payload.iat < at - IAT_WINDOW_SEC) return { ok: false, description: 'the DPoP proof is too old' };
-    if (payload.iat > at + IAT_WINDOW_SEC) return { ok: false, description: 'the DPoP proof is from the future' };
-    if (payload.ath !== createHash('sha256').update(request.accessToken).digest('base64url')) return { ok: false, description: 'the DPoP proof is for another access token' };
-    if ((await calculateJwkThumbprint(jwk)) !== request.jkt) return { ok: false, description: 'the DPoP proof is signed by another key than the token is bound to' };
-    if (typeof payload.jti !== 'string' || payload.jti === '' || !remember(payload.jti, at)) return { ok: false, description: 'the DPoP proof was used before' };
-    return { ok: true };
+  return async function checkDpop(presented: DpopPresentation): Promise<DpopVerdict> {
+    const bound = binding(presented.claims);
+    if (bound.to === 'nothing') return presented.scheme === 'DPoP' ? refuseToken('the access token is not bound to a key: present it with the Bearer scheme') : { ok: true };
+    if (bound.to === 'unknown') return refuseToken('the access token is bound in a way this API cannot check');
+    if (presented.scheme === 'Bearer') return refuseToken('the access token is bound to a key: present it with the DPoP scheme and a proof');
+    const [proof, ...more] = presented.proofs;
+    if (proof === undefined || more.length > 0) return refuseProof('exactly one DPoP proof is required');
+    return checkProof(proof, presented, bound.jkt);
   };
 }

@@ -16,10 +16,10 @@ export type Verdict =
    */
   | { readonly ok: false; readonly error: 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof'; readonly description: string; readonly scheme: 'Bearer' | 'DPoP' };
 
-/** What a request presents: its Authorization and DPoP headers, and where it was sent. */
+/** What a request presents: its Authorization header, every DPoP header field, and where it was sent. */
 export interface PresentedToken {
   readonly authorization: string | undefined;
-  readonly dpop: string | string[] | undefined;
+  readonly dpop: readonly string[];
   readonly method: string;
   readonly url: URL;
 }
@@ -30,15 +30,12 @@ export interface TokenVerifier {
   verify(presented: PresentedToken): Promise<Verdict>;
 }
 
-/** The key a token is bound to (RFC 9449 §6.1), if any. */
-function boundKey(claims: JWTPayload): string | undefined {
-  const jkt = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
-  return typeof jkt === 'string' ? jkt : undefined;
-}
+/** RFC 6750 §2.1, RFC 9449 §7.1: a scheme (case-insensitive, RFC 9110 §11.1) and a token68. */
+const AUTHORIZATION = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 export function createTokenVerifier(issuer: string, audience: string, scope: string): TokenVerifier {
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
-  const checkProof = createDpopChecker();
+  const checkDpop = createDpopChecker();
 
   async function keys() {
     if (jwks) return jwks;
@@ -52,9 +49,9 @@ export function createTokenVerifier(issuer: string, audience: string, scope: str
 
   return {
     async verify({ authorization, dpop, method, url }) {
-      const match = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/.exec(authorization ?? '');
+      const match = AUTHORIZATION.exec(authorization ?? '');
       if (!match) return { ok: false, error: 'invalid_token', description: 'a Bearer or DPoP access token is required', scheme: 'Bearer' };
-      const scheme = match[1] as 'Bearer' | 'DPoP';
+      const scheme = match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
       const token = match[2]!;
       let payload: JWTPayload;
       try {
@@ -64,16 +61,11 @@ export function createTokenVerifier(issuer: string, audience: string, scope: str
         return { ok: false, error: 'invalid_token', description, scheme };
       }
       if (typeof payload.sub !== 'string') return { ok: false, error: 'invalid_token', description: 'the token names no subject', scheme };
-      const jkt = boundKey(payload);
-      if (jkt === undefined && scheme === 'DPoP') return { ok: false, error: 'invalid_token', description: 'the access token is not bound to a key', scheme };
-      if (jkt !== undefined) {
-        if (scheme === 'Bearer') return { ok: false, error: 'invalid_token', description: 'the access token is bound to a key: present it with the DPoP scheme and a proof', scheme: 'DPoP' };
-        if (typeof dpop !== 'string') return { ok: false, error: 'invalid_dpop_proof', description: 'exactly one DPoP proof is required', scheme };
-        const proof = await checkProof({ proof: dpop, method, url, accessToken: token, jkt });
-        if (!proof.ok) return { ok: false, error: 'invalid_dpop_proof', description: proof.description, scheme };
-      }
+      // Every DPoP refusal is answered with a DPoP challenge, a bound token sent as Bearer included: the client must learn to prove its key.
+      const binding = await checkDpop({ scheme, accessToken: token, claims: payload, proofs: dpop, method, url });
+      if (!binding.ok) return { ...binding, scheme: 'DPoP' };
       const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-      if (!scopes.includes(scope)) return { ok: false, error: 'insufficient_scope', description: `the "${scope}" scope is required`, scheme };
+      if (!scopes.includes(scope)) return { ok: false, error: 'insufficient_scope', description: `the ${scope} scope is required`, scheme };
       return { ok: true, subject: payload.sub, claims: payload };
     },
   };
