@@ -11,7 +11,7 @@ import { hashRefreshToken } from '../refresh/coordination';
 import { cookieFits, cookieSettings, nowSeconds, readSession } from '../refresh/runtime';
 import { audit, createSession, newSessionId, REPLACED_REASON, upsertUser } from '../registry/registry';
 import { absoluteExpiry, type DpopKey, SESSION_PAYLOAD_VERSION, type SessionData } from '../session-payload';
-import { continueSession, redirectWithSession } from './continue-session';
+import { continueSession, redirectWithSession, signedInFields } from './continue-session';
 import { finishStepUp, type SensitiveActionFinisher, withStatus } from './step-up';
 import { readTransaction, transactionCookieClear } from './transaction-cookie';
 
@@ -177,15 +177,9 @@ function newSession(signedIn: SignedIn, userId: string, now: number): SessionDat
     sid: newSessionId(),
     userId,
     sub: signedIn.subject,
-    name: signedIn.name,
-    email: signedIn.email,
-    claimsAt: now,
-    authTime: signedIn.authTime,
-    acr: signedIn.acr,
-    dpopKey: signedIn.dpopKey,
+    ...signedInFields(signedIn, now),
     createdAt: now,
     tokenVersion: 0,
-    tokens: signedIn.tokens,
   };
 }
 

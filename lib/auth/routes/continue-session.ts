@@ -20,6 +20,11 @@ export async function redirectWithSession(path: string, session: SessionData, re
   return response;
 }
 
+/** What a sign-in says of a session, new or continued: the person, their authentication, the tokens and their key. */
+export function signedInFields(signedIn: SignedIn, now: number): Pick<SessionData, 'name' | 'email' | 'claimsAt' | 'authTime' | 'acr' | 'dpopKey' | 'tokens'> {
+  return { name: signedIn.name, email: signedIn.email, claimsAt: now, authTime: signedIn.authTime, acr: signedIn.acr, dpopKey: signedIn.dpopKey, tokens: signedIn.tokens };
+}
+
 /**
  * Continues the browser's live session `previous` with a new authorization of the same
  * person — a silent re-authentication, a step-up — as its next token generation, so its
@@ -27,16 +32,7 @@ export async function redirectWithSession(path: string, session: SessionData, re
  * signed out. Undefined when that session is no longer alive.
  */
 export async function continueSession(previous: SessionData, signedIn: SignedIn, now: number): Promise<SessionData | undefined> {
-  const continued: Omit<SessionData, 'tokenVersion'> = {
-    ...previous,
-    name: signedIn.name,
-    email: signedIn.email,
-    claimsAt: now,
-    authTime: signedIn.authTime,
-    acr: signedIn.acr,
-    dpopKey: signedIn.dpopKey,
-    tokens: signedIn.tokens,
-  };
+  const continued: Omit<SessionData, 'tokenVersion'> = { ...previous, ...signedInFields(signedIn, now) };
   // The registry's copy carries what the IdP said now, for the requests that adopt it.
   const published = { ...signedIn.tokens, claims: identityClaims(continued) };
   const tokenVersion = await publishReauthentication(db(), previous.sid, published, now, env().session.graceSec, cookieSettings(), previous.tokenVersion);
