@@ -24,6 +24,7 @@ export const QUIRKS = {
   'growing-tokens': "tokens that grow along a session — about 6, 16 and 40 KB more at a grant's 1st, 2nd and 3rd refresh, small again from the 4th — as claims and directory groups pile up (Entra ID, Keycloak)",
   'private-key-jwt': 'the client authenticates with private_key_jwt, with the public half of OIDC_CLIENT_PRIVATE_KEY(_FILE)',
   'dpop-nonce': 'DPoP proofs must carry a nonce the IdP hands out (use_dpop_nonce), as FAPI 2.0 IdPs require',
+  fapi2: 'the FAPI 2.0 Security Profile: pushed authorization requests required, DPoP-bound tokens required (with nonces), private_key_jwt with the public half of OIDC_CLIENT_PRIVATE_KEY(_FILE), ES256-signed tokens, PS256/ES256/EdDSA only (banks, health and government IdPs)',
   'userinfo-claims': 'ID tokens carry no profile claims (name, email): they come from userinfo, which also accepts the API access token (Auth0, Okta); JWT access tokens only, so not with opaque-access-tokens',
 } as const;
 
@@ -39,6 +40,10 @@ export function parseQuirks(raw: string | undefined): ReadonlySet<Quirk> {
   // The dev IdP's userinfo answers for API access tokens by verifying them as JWTs.
   if (quirks.has('userinfo-claims') && quirks.has('opaque-access-tokens')) {
     throw new Error('dev IdP: DEV_IDP_QUIRKS userinfo-claims needs JWT access tokens; it cannot be combined with opaque-access-tokens');
+  }
+  // fapi2 sets the client's authentication and token format itself.
+  for (const other of ['post-only', 'undecoded-basic', 'opaque-access-tokens', 'google-offline'] as const) {
+    if (quirks.has('fapi2') && quirks.has(other)) throw new Error(`dev IdP: DEV_IDP_QUIRKS fapi2 cannot be combined with ${other}`);
   }
   return quirks;
 }

@@ -22,16 +22,20 @@ import { userinfoForApiTokens } from './userinfo.js';
 const settings = readSettings();
 if (settings.testControls) enableSoakAccounts();
 
-const signingKey = await generateKeyPair('RS256', { extractable: true });
-const jwk = { ...(await exportJWK(signingKey.privateKey)), kid: 'dev-idp-1', alg: 'RS256', use: 'sig' };
-
 const { quirks } = settings;
+const fapi2 = quirks.has('fapi2');
+
+// FAPI 2.0 allows PS256, ES256 and EdDSA only (Security Profile §5.4.1).
+const SIGNING_ALG = fapi2 ? 'ES256' : 'RS256';
+const signingKey = await generateKeyPair(SIGNING_ALG, { extractable: true });
+const jwk = { ...(await exportJWK(signingKey.privateKey)), kid: 'dev-idp-1', alg: SIGNING_ALG, use: 'sig' };
+const FAPI2_ALGORITHMS: Array<'PS256' | 'ES256' | 'EdDSA'> = ['PS256', 'ES256', 'EdDSA'];
 const redirectUris = settings.appUrls.map((url) => `${url}/auth/callback`);
 const quirky = quirkMiddleware(quirks, { ...settings, redirectUris });
 
 /** How the client must authenticate, by quirk; client_secret_basic is oidc-provider's (and OAuth's) default. */
 function clientAuthentication(): Record<string, unknown> {
-  if (quirks.has('private-key-jwt')) return { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [settings.clientPublicJwk] } };
+  if (quirks.has('private-key-jwt') || fapi2) return { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [settings.clientPublicJwk] } };
   // undecoded-basic: quirks.ts turns the Basic credentials it accepts into a post.
   if (quirks.has('post-only') || quirks.has('undecoded-basic')) return { token_endpoint_auth_method: 'client_secret_post', client_secret: settings.clientSecret };
   return { token_endpoint_auth_method: 'client_secret_basic', client_secret: settings.clientSecret };
@@ -59,6 +63,8 @@ const configuration: Configuration = {
       // OIDC Back-Channel Logout: a sign-out here reaches the app's sessions.
       backchannel_logout_uri: `${settings.appUrls[0]}/auth/backchannel-logout`,
       backchannel_logout_session_required: true,
+      // fapi2: ID and logout tokens signed with ES256, and no token without a DPoP proof (RFC 9449 §5.2).
+      ...(fapi2 ? { id_token_signed_response_alg: SIGNING_ALG, dpop_bound_access_tokens: true } : {}),
     },
   ],
   // oidc-provider sends back-channel logout through a guard that refuses loopback
@@ -113,16 +119,18 @@ const configuration: Configuration = {
           audience: settings.notesAudience,
           accessTokenTTL: settings.accessTokenTtl,
           accessTokenFormat: quirks.has('opaque-access-tokens') ? 'opaque' : 'jwt',
-          jwt: { sign: { alg: 'RS256' } },
+          jwt: { sign: { alg: SIGNING_ALG } },
         };
       },
     },
     revocation: { enabled: true, allowedPolicy: revocationPolicy },
     // RFC 9449: tokens are bound to the client's key when it sends DPoP proofs;
     // dpop-nonce: every proof must carry a nonce from the IdP (RFC 9449 §8).
-    dPoP: quirks.has('dpop-nonce') ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: true },
-    // RFC 9126, as oidc-provider offers it by default; Google offers none.
-    pushedAuthorizationRequests: { enabled: !quirks.has('google-offline') },
+    dPoP: quirks.has('dpop-nonce') || fapi2 ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: true },
+    // RFC 9126, as oidc-provider offers it by default; Google offers none; FAPI 2.0 requires it.
+    pushedAuthorizationRequests: { enabled: !quirks.has('google-offline'), requirePushedAuthorizationRequests: fapi2 },
+    // oidc-provider's FAPI 2.0 profile: PKCE and redirect_uri required, no access tokens in query strings.
+    fapi: { enabled: fapi2, profile: fapi2 ? '2.0' : undefined },
     backchannelLogout: { enabled: true },
     // RFC 7662: lets the app ask whether a refresh token is still active after a refresh
     // whose answer it never saw (a timeout, a dropped connection).
@@ -148,6 +156,12 @@ const configuration: Configuration = {
   // no-rotation: the same refresh token serves until it expires (Google, Keycloak's default).
   rotateRefreshToken: () => !quirks.has('no-rotation'),
   ...(quirks.has('post-only') ? { clientAuthMethods: ['client_secret_post'] } : {}),
+  ...(fapi2
+    ? {
+        clientAuthMethods: ['private_key_jwt'],
+        enabledJWA: { clientAuthSigningAlgValues: FAPI2_ALGORITHMS, idTokenSigningAlgValues: FAPI2_ALGORITHMS, dPoPSigningAlgValues: ['ES256', 'EdDSA'] },
+      }
+    : {}),
   extraTokenClaims: async (ctx) => quirky.accessTokenClaims(ctx),
   ttl: {
     AccessToken: settings.accessTokenTtl,
@@ -173,7 +187,7 @@ provider.proxy = false;
 if (quirks.size > 0) provider.use(quirky.middleware);
 if (settings.testControls) provider.use(testControls());
 // Inside the test controls, which count its answers.
-if (quirks.has('userinfo-claims')) provider.use(userinfoForApiTokens({ issuer: settings.issuer, audience: settings.notesAudience, publicKey: signingKey.publicKey }));
+if (quirks.has('userinfo-claims')) provider.use(userinfoForApiTokens({ issuer: settings.issuer, audience: settings.notesAudience, publicKey: signingKey.publicKey, alg: SIGNING_ALG }));
 provider.use(profilePageRoutes());
 provider.use(interactionRoutes(provider));
 

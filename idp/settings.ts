@@ -18,14 +18,14 @@ export interface IdpSettings {
   readonly quirks: ReadonlySet<Quirk>;
   /** The `reuse-grace` quirk's grace period. */
   readonly reuseGraceSec: number;
-  /** The `private-key-jwt` quirk: the public half of the app's client key (the same settings as the app's). */
+  /** The `private-key-jwt` and `fapi2` quirks: the public half of the app's client key (the same settings as the app's). */
   readonly clientPublicJwk: JsonWebKey | undefined;
 }
 
 function clientPublicJwk(env: NodeJS.ProcessEnv): JsonWebKey {
   const file = env.OIDC_CLIENT_PRIVATE_KEY_FILE?.trim();
   const pem = file ? readFileSync(file, 'utf8') : env.OIDC_CLIENT_PRIVATE_KEY?.replace(/\\n/g, '\n');
-  if (!pem) throw new Error('dev IdP: the private-key-jwt quirk needs OIDC_CLIENT_PRIVATE_KEY or OIDC_CLIENT_PRIVATE_KEY_FILE (the app\'s key)');
+  if (!pem) throw new Error('dev IdP: the private-key-jwt and fapi2 quirks need OIDC_CLIENT_PRIVATE_KEY or OIDC_CLIENT_PRIVATE_KEY_FILE (the app\'s key)');
   const jwk = createPublicKey(pem).export({ format: 'jwk' });
   const kid = env.OIDC_CLIENT_KEY_ID?.trim();
   return kid ? { ...jwk, kid } : jwk;
@@ -64,6 +64,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): IdpSettings 
     notesAudience: env.DEV_IDP_NOTES_AUDIENCE ?? 'urn:renewal:notes',
     quirks,
     reuseGraceSec: positiveInteger('DEV_IDP_REUSE_GRACE', 30, env),
-    clientPublicJwk: quirks.has('private-key-jwt') ? clientPublicJwk(env) : undefined,
+    clientPublicJwk: quirks.has('private-key-jwt') || quirks.has('fapi2') ? clientPublicJwk(env) : undefined,
   };
 }

@@ -17,7 +17,7 @@ let server: Server;
 
 before(async () => {
   const app = new Koa();
-  app.use(userinfoForApiTokens({ issuer: ISSUER, audience: AUDIENCE, publicKey: idpKey.publicKey }));
+  app.use(userinfoForApiTokens({ issuer: ISSUER, audience: AUDIENCE, publicKey: idpKey.publicKey, alg: 'RS256' }));
   app.use(async (ctx) => {
     ctx.body = { passedOn: true };
   });

@@ -7,8 +7,9 @@ export interface UserinfoSettings {
   readonly issuer: string;
   /** The notes API's resource indicator, the `aud` of the access tokens. */
   readonly audience: string;
-  /** The public half of the IdP's signing key (RS256, kid dev-idp-1). */
+  /** The public half of the IdP's signing key (kid dev-idp-1), and its algorithm. */
   readonly publicKey: CryptoKey | JWK;
+  readonly alg: string;
 }
 
 /** The person a `Bearer` access token was issued for, if the IdP really issued it for the notes API and it is still valid. */
@@ -17,7 +18,7 @@ async function bearerAccount(authorization: string, settings: UserinfoSettings):
   if (!match) return undefined;
   try {
     // typ at+jwt (RFC 9068): an ID token, signed by the same key, is not an access token.
-    const { payload } = await jwtVerify(match[1]!, settings.publicKey, { issuer: settings.issuer, audience: settings.audience, algorithms: ['RS256'], typ: 'at+jwt' });
+    const { payload } = await jwtVerify(match[1]!, settings.publicKey, { issuer: settings.issuer, audience: settings.audience, algorithms: [settings.alg], typ: 'at+jwt' });
     return typeof payload.sub === 'string' ? findAccount(payload.sub) : undefined;
   } catch {
     return undefined;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { ConfigError, DEV_DEFAULTS, parseConfig } from './config';
 
@@ -108,4 +109,26 @@ test('OIDC_DPOP is off unless on; OIDC_PAR is auto unless set; anything else is 
   assert.equal(parseConfig({}).oidc.par, 'auto');
   assert.throws(() => parseConfig({ OIDC_DPOP: 'yes' }), /OIDC_DPOP must be on or off, got "yes"/);
   assert.throws(() => parseConfig({ OIDC_PAR: 'always' }), /OIDC_PAR must be one of auto, on, off/);
+});
+
+test('OIDC_PROFILE=fapi2 turns on private_key_jwt, PAR and DPoP, and lists every setting that contradicts it at once', () => {
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const { oidc } = parseConfig({ OIDC_PROFILE: 'fapi2', OIDC_CLIENT_PRIVATE_KEY: key });
+  assert.equal(oidc.profile, 'fapi2');
+  assert.equal(oidc.clientAuthentication.method, 'private_key_jwt');
+  assert.equal(oidc.clientAuthentication.signingKey?.alg, 'ES256');
+  assert.equal(oidc.par, 'on');
+  assert.equal(oidc.dpop, true);
+  assert.throws(
+    () => parseConfig({ OIDC_PROFILE: 'fapi2', OIDC_TOKEN_AUTH_METHOD: 'client_secret_post', OIDC_PAR: 'off', OIDC_DPOP: 'off' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems, [
+        'OIDC_PROFILE=fapi2 authenticates the client with private_key_jwt (FAPI 2.0 §5.3.2.1): remove OIDC_TOKEN_AUTH_METHOD=client_secret_post',
+        'OIDC_PROFILE=fapi2 pushes every authorization request (FAPI 2.0 §5.3.2.2): remove OIDC_PAR=off',
+        'OIDC_PROFILE=fapi2 needs sender-constrained access tokens (FAPI 2.0 §5.3.2.1): remove OIDC_DPOP=off',
+      ]);
+      return true;
+    },
+  );
 });

@@ -3,7 +3,7 @@
  * tests use the very same rules as the app. lib/env.ts holds the app's parsed copy.
  */
 import { z } from 'zod';
-import { type ClientAuthentication, type ParMode, parseAuthorizationParams, parseClientAuthentication, parseParMode } from './idp-settings';
+import { type ClientAuthentication, type IdpProfile, type ParMode, parseAuthorizationParams, parseClientAuthentication, parseParMode, parseProfile } from './idp-settings';
 
 export interface AppConfig {
   readonly production: boolean;
@@ -21,6 +21,8 @@ export interface AppConfig {
     readonly clientId: string;
     readonly clientSecret: string;
     readonly scope: string;
+    /** OIDC_PROFILE=fapi2: FAPI 2.0 — the settings below forced to conform, and the IdP checked (lib/fapi2.ts). */
+    readonly profile: IdpProfile | undefined;
     /** OIDC_TOKEN_AUTH_METHOD (and its key): how the client proves itself at the token endpoint. */
     readonly clientAuthentication: ClientAuthentication;
     /** OIDC_PAR: push authorization requests to the IdP first (RFC 9126): auto (when offered), on, off. Required by the IdP: always. */
@@ -196,12 +198,14 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   const usesDevIdp = !env.OIDC_ISSUER?.trim();
   const issuer = parseUrl('OIDC_ISSUER', setting('OIDC_ISSUER', DEV_DEFAULTS.issuer), problems);
   const clientId = setting('OIDC_CLIENT_ID', DEV_DEFAULTS.clientId);
-  const clientAuthentication = parseClientAuthentication(env, problems);
+  const profile = parseProfile(env.OIDC_PROFILE, problems);
+  const clientAuthentication = parseClientAuthentication(env, problems, { profile });
   // A client that signs its assertions with a private key has no secret to require.
   const clientSecret = setting('OIDC_CLIENT_SECRET', DEV_DEFAULTS.clientSecret, clientAuthentication.method !== 'private_key_jwt');
   const authorizationParams = parseAuthorizationParams(env.OIDC_AUTH_PARAMS, problems);
-  const par = parseParMode(env.OIDC_PAR, problems);
-  const dpop = parseSwitch('OIDC_DPOP', env.OIDC_DPOP, problems);
+  const par = parseParMode(env.OIDC_PAR, problems, profile);
+  const dpop = parseSwitch('OIDC_DPOP', env.OIDC_DPOP?.trim() || (profile === 'fapi2' ? 'on' : undefined), problems);
+  if (profile === 'fapi2' && !dpop) problems.push('OIDC_PROFILE=fapi2 needs sender-constrained access tokens (FAPI 2.0 §5.3.2.1): remove OIDC_DPOP=off');
   const secrets = parseSecrets(setting('SESSION_SECRET', DEV_DEFAULTS.sessionSecret), problems);
   const sealingSecretId = parseSealingSecretId(env.SESSION_SECRET_SEALING?.trim(), secrets, problems);
   const notesApiRaw = env.NOTES_API_URL?.trim() || (usesDevIdp ? DEV_DEFAULTS.notesApiUrl : undefined);
@@ -250,6 +254,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       clientSecret,
       // The dev IdP issues access tokens for the notes API to clients that ask for `notes`.
       scope: env.OIDC_SCOPE?.trim() || (usesDevIdp ? `${DEFAULT_SCOPE} notes` : DEFAULT_SCOPE),
+      profile,
       clientAuthentication,
       par,
       dpop,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
-import { parseAuthorizationParams, parseClientAuthentication, parseParMode, pushesAuthorizationRequests } from './idp-settings';
+import { parseAuthorizationParams, parseClientAuthentication, parseParMode, parseProfile, pushesAuthorizationRequests } from './idp-settings';
 
 function parsed<T>(parse: (problems: string[]) => T): { value: T; problems: string[] } {
   const problems: string[] = [];
@@ -53,7 +53,7 @@ test('private_key_jwt reads the key from the environment (\\n-escaped or not) or
   assert.equal(inline.value.signingKey?.kid, 'k1');
   assert.match(inline.value.signingKey!.pkcs8, /^-----BEGIN PRIVATE KEY-----/);
 
-  const fromFile = parsed((p) => parseClientAuthentication({ OIDC_TOKEN_AUTH_METHOD: 'private_key_jwt', OIDC_CLIENT_PRIVATE_KEY_FILE: '/keys/client.pem' }, p, (path) => (path === '/keys/client.pem' ? ecPem : '')));
+  const fromFile = parsed((p) => parseClientAuthentication({ OIDC_TOKEN_AUTH_METHOD: 'private_key_jwt', OIDC_CLIENT_PRIVATE_KEY_FILE: '/keys/client.pem' }, p, { readFile: (path) => (path === '/keys/client.pem' ? ecPem : '') }));
   assert.deepEqual(fromFile.problems, []);
   assert.equal(fromFile.value.signingKey?.alg, 'ES384');
   assert.equal(fromFile.value.signingKey?.kid, undefined);
@@ -69,8 +69,10 @@ test('private_key_jwt problems are named without echoing the key', () => {
   assert.equal(garbage.problems.length, 1);
   assert.doesNotMatch(garbage.problems[0]!, /secret-value/);
   const unreadable = parsed((p) =>
-    parseClientAuthentication({ OIDC_TOKEN_AUTH_METHOD: 'private_key_jwt', OIDC_CLIENT_PRIVATE_KEY_FILE: '/nope' }, p, () => {
-      throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+    parseClientAuthentication({ OIDC_TOKEN_AUTH_METHOD: 'private_key_jwt', OIDC_CLIENT_PRIVATE_KEY_FILE: '/nope' }, p, {
+      readFile: () => {
+        throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+      },
     }),
   );
   assert.deepEqual(unreadable.problems, ['OIDC_CLIENT_PRIVATE_KEY_FILE: cannot read "/nope" (ENOENT)']);
@@ -94,4 +96,37 @@ test('PAR is used when the IdP requires it whatever OIDC_PAR says, when it offer
   assert.equal(pushesAuthorizationRequests('off', offered), false);
   assert.equal(pushesAuthorizationRequests('off', required), true);
   assert.equal(pushesAuthorizationRequests('on', {}), true, 'and the sign-in then says the IdP offers none');
+});
+
+test('OIDC_PROFILE: fapi2 or unset; anything else refused', () => {
+  assert.deepEqual(parsed((p) => parseProfile(undefined, p)), { value: undefined, problems: [] });
+  assert.deepEqual(parsed((p) => parseProfile(' fapi2 ', p)), { value: 'fapi2', problems: [] });
+  assert.deepEqual(parsed((p) => parseProfile('fapi1', p)).problems, ['OIDC_PROFILE must be fapi2, or unset, got "fapi1"']);
+});
+
+test('OIDC_PROFILE=fapi2: private_key_jwt whatever is unset, PS256 for RSA keys, and only FAPI 2.0 algorithms and key sizes', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const fapi2 = { profile: 'fapi2' } as const;
+  const defaulted = parsed((p) => parseClientAuthentication({ OIDC_CLIENT_PRIVATE_KEY: rsa }, p, fapi2));
+  assert.deepEqual(defaulted.problems, []);
+  assert.equal(defaulted.value.method, 'private_key_jwt');
+  assert.equal(defaulted.value.signingKey?.alg, 'PS256', 'FAPI 2.0 forbids RS256');
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  assert.equal(parsed((p) => parseClientAuthentication({ OIDC_CLIENT_PRIVATE_KEY: ec }, p, fapi2)).value.signingKey?.alg, 'ES256');
+
+  assert.deepEqual(parsed((p) => parseClientAuthentication({ OIDC_TOKEN_AUTH_METHOD: 'client_secret_basic' }, p, fapi2)).problems, [
+    'OIDC_PROFILE=fapi2 authenticates the client with private_key_jwt (FAPI 2.0 §5.3.2.1): remove OIDC_TOKEN_AUTH_METHOD=client_secret_basic',
+  ]);
+  assert.match(parsed((p) => parseClientAuthentication({ OIDC_CLIENT_PRIVATE_KEY: rsa, OIDC_CLIENT_KEY_ALG: 'RS256' }, p, fapi2)).problems[0]!, /PS256, ES256, EdDSA only; the client key's algorithm is RS256/);
+  const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  assert.match(parsed((p) => parseClientAuthentication({ OIDC_CLIENT_PRIVATE_KEY: p384 }, p, fapi2)).problems[0]!, /the client key's algorithm is ES384/);
+  const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  assert.deepEqual(parsed((p) => parseClientAuthentication({ OIDC_CLIENT_PRIVATE_KEY: small }, p, fapi2)).problems, ['OIDC_PROFILE=fapi2 needs an RSA client key of at least 2048 bits; this one has 1024']);
+  assert.match(parsed((p) => parseClientAuthentication({}, p, fapi2)).problems[0]!, /needs a private key/);
+});
+
+test('OIDC_PROFILE=fapi2 pushes every authorization request: OIDC_PAR=off is refused', () => {
+  assert.deepEqual(parsed((p) => parseParMode(undefined, p, 'fapi2')), { value: 'on', problems: [] });
+  assert.deepEqual(parsed((p) => parseParMode('auto', p, 'fapi2')), { value: 'on', problems: [] });
+  assert.deepEqual(parsed((p) => parseParMode('off', p, 'fapi2')).problems, ['OIDC_PROFILE=fapi2 pushes every authorization request (FAPI 2.0 §5.3.2.2): remove OIDC_PAR=off']);
 });

@@ -6,6 +6,20 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { FAPI2_ALGORITHMS } from './fapi2';
+
+/** OIDC_PROFILE: a security profile that sets the settings below and checks the IdP (lib/fapi2.ts). */
+export const IDP_PROFILES = ['fapi2'] as const;
+export type IdpProfile = (typeof IDP_PROFILES)[number];
+
+/** OIDC_PROFILE, none unless set. */
+export function parseProfile(raw: string | undefined, problems: string[]): IdpProfile | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if ((IDP_PROFILES as readonly string[]).includes(value)) return value as IdpProfile;
+  problems.push(`OIDC_PROFILE must be ${IDP_PROFILES.join(' or ')}, or unset, got "${raw}"`);
+  return undefined;
+}
 
 export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 export type TokenAuthMethod = (typeof TOKEN_AUTH_METHODS)[number];
@@ -76,12 +90,15 @@ function isAbsoluteUriWithoutFragment(value: string): boolean {
   }
 }
 
-/** The JWS algorithm a key signs with: RS256 for RSA, ES256/384/512 by curve, EdDSA for Ed25519. */
-function signingAlgorithm(key: KeyObject): string | undefined {
+/**
+ * The JWS algorithm a key signs with: RS256 for RSA (PS256 under FAPI 2.0, which forbids
+ * RS256), ES256/384/512 by curve, EdDSA for Ed25519.
+ */
+function signingAlgorithm(key: KeyObject, profile: IdpProfile | undefined): string | undefined {
   const details = key.asymmetricKeyDetails;
   switch (key.asymmetricKeyType) {
     case 'rsa':
-      return 'RS256';
+      return profile === 'fapi2' ? 'PS256' : 'RS256';
     case 'rsa-pss':
       return 'PS256';
     case 'ec':
@@ -96,7 +113,15 @@ function signingAlgorithm(key: KeyObject): string | undefined {
 type FileReader = (path: string) => string;
 const readText: FileReader = (path) => readFileSync(path, 'utf8');
 
-function readSigningKey(env: Record<string, string | undefined>, problems: string[], readFile: FileReader): ClientSigningKey | undefined {
+/** FAPI 2.0 Security Profile §5.4.1: PS256, ES256 or EdDSA only, and RSA keys of 2048 bits or more. */
+function fapi2KeyProblem(key: KeyObject, alg: string): string | undefined {
+  if (!FAPI2_ALGORITHMS.includes(alg)) return `OIDC_PROFILE=fapi2 signs client assertions with ${FAPI2_ALGORITHMS.join(', ')} only; the client key's algorithm is ${alg} (use an RSA key with OIDC_CLIENT_KEY_ALG=PS256, a P-256 EC key, or an Ed25519 key)`;
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (bits !== undefined && bits < 2048) return `OIDC_PROFILE=fapi2 needs an RSA client key of at least 2048 bits; this one has ${bits}`;
+  return undefined;
+}
+
+function readSigningKey(env: Record<string, string | undefined>, problems: string[], readFile: FileReader, profile: IdpProfile | undefined): ClientSigningKey | undefined {
   const inline = env.OIDC_CLIENT_PRIVATE_KEY?.trim();
   const file = env.OIDC_CLIENT_PRIVATE_KEY_FILE?.trim();
   if (inline && file) {
@@ -113,7 +138,8 @@ function readSigningKey(env: Record<string, string | undefined>, problems: strin
     }
   }
   if (!pem) {
-    problems.push('OIDC_TOKEN_AUTH_METHOD=private_key_jwt needs a private key: OIDC_CLIENT_PRIVATE_KEY (PEM) or OIDC_CLIENT_PRIVATE_KEY_FILE');
+    const needing = profile === 'fapi2' ? 'OIDC_PROFILE=fapi2 (private_key_jwt)' : 'OIDC_TOKEN_AUTH_METHOD=private_key_jwt';
+    problems.push(`${needing} needs a private key: OIDC_CLIENT_PRIVATE_KEY (PEM) or OIDC_CLIENT_PRIVATE_KEY_FILE`);
     return undefined;
   }
   let key: KeyObject;
@@ -124,41 +150,58 @@ function readSigningKey(env: Record<string, string | undefined>, problems: strin
     problems.push('the client private key is not a PEM private key (PKCS#8 "BEGIN PRIVATE KEY", or PKCS#1 RSA / SEC1 EC)');
     return undefined;
   }
-  const alg = env.OIDC_CLIENT_KEY_ALG?.trim() || signingAlgorithm(key);
+  const alg = env.OIDC_CLIENT_KEY_ALG?.trim() || signingAlgorithm(key, profile);
   if (!alg) {
     problems.push(`the client private key is a ${key.asymmetricKeyType} key; use an RSA, EC (P-256/384/521) or Ed25519 key`);
+    return undefined;
+  }
+  const refused = profile === 'fapi2' ? fapi2KeyProblem(key, alg) : undefined;
+  if (refused) {
+    problems.push(refused);
     return undefined;
   }
   return { pkcs8: key.export({ format: 'pem', type: 'pkcs8' }).toString(), alg, kid: env.OIDC_CLIENT_KEY_ID?.trim() || undefined };
 }
 
-/** OIDC_TOKEN_AUTH_METHOD and, for private_key_jwt, its key. */
-export function parseClientAuthentication(env: Record<string, string | undefined>, problems: string[], readFile: FileReader = readText): ClientAuthentication {
+/** OIDC_TOKEN_AUTH_METHOD and, for private_key_jwt, its key; private_key_jwt whatever is unset under OIDC_PROFILE=fapi2. */
+export function parseClientAuthentication(
+  env: Record<string, string | undefined>,
+  problems: string[],
+  { profile, readFile = readText }: { readonly profile?: IdpProfile; readonly readFile?: FileReader } = {},
+): ClientAuthentication {
   const raw = env.OIDC_TOKEN_AUTH_METHOD?.trim();
   if (raw && !(TOKEN_AUTH_METHODS as readonly string[]).includes(raw)) {
     problems.push(`OIDC_TOKEN_AUTH_METHOD must be one of ${TOKEN_AUTH_METHODS.join(', ')}, got "${raw}"`);
     return { method: undefined, signingKey: undefined };
   }
-  const method = raw as TokenAuthMethod | undefined;
+  if (profile === 'fapi2' && raw && raw !== 'private_key_jwt') {
+    problems.push(`OIDC_PROFILE=fapi2 authenticates the client with private_key_jwt (FAPI 2.0 §5.3.2.1): remove OIDC_TOKEN_AUTH_METHOD=${raw}`);
+    return { method: undefined, signingKey: undefined };
+  }
+  const method = (profile === 'fapi2' ? 'private_key_jwt' : raw) as TokenAuthMethod | undefined;
   if (method !== 'private_key_jwt') {
     if (env.OIDC_CLIENT_PRIVATE_KEY?.trim() || env.OIDC_CLIENT_PRIVATE_KEY_FILE?.trim()) {
       problems.push('a client private key is set but OIDC_TOKEN_AUTH_METHOD is not private_key_jwt: set it, or remove the key');
     }
     return { method, signingKey: undefined };
   }
-  return { method, signingKey: readSigningKey(env, problems, readFile) };
+  return { method, signingKey: readSigningKey(env, problems, readFile, profile) };
 }
 
 /** OIDC_PAR: whether authorization requests are pushed to the IdP first (RFC 9126). */
 export const PAR_MODES = ['auto', 'on', 'off'] as const;
 export type ParMode = (typeof PAR_MODES)[number];
 
-/** OIDC_PAR, `auto` unless set. */
-export function parseParMode(raw: string | undefined, problems: string[]): ParMode {
+/** OIDC_PAR, `auto` unless set; always `on` under OIDC_PROFILE=fapi2. */
+export function parseParMode(raw: string | undefined, problems: string[], profile?: IdpProfile): ParMode {
   const value = raw?.trim() || 'auto';
-  if ((PAR_MODES as readonly string[]).includes(value)) return value as ParMode;
-  problems.push(`OIDC_PAR must be one of ${PAR_MODES.join(', ')}, got "${raw}"`);
-  return 'auto';
+  if (!(PAR_MODES as readonly string[]).includes(value)) {
+    problems.push(`OIDC_PAR must be one of ${PAR_MODES.join(', ')}, got "${raw}"`);
+    return 'auto';
+  }
+  if (profile !== 'fapi2') return value as ParMode;
+  if (value === 'off') problems.push('OIDC_PROFILE=fapi2 pushes every authorization request (FAPI 2.0 §5.3.2.2): remove OIDC_PAR=off');
+  return 'on';
 }
 
 /**

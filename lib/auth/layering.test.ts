@@ -22,6 +22,7 @@ const PUBLIC = 'index';
 /** Outside lib/auth, only these may look inside it, and why. */
 const READS_INTERNALS: Record<string, string> = {
   'scripts/bench/': 'measures the parts themselves (unsealing, hashing, validation), which the public module rightly does not export',
+  'scripts/check-config.ts': 'runs before the server, outside Next.js, where the public module (next/headers, next/navigation) cannot load; it takes only idp/profile-check',
 };
 
 const AUTH = join('lib', 'auth');

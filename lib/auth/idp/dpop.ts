@@ -12,11 +12,11 @@ import type { DpopKey } from '../session-payload';
  * shared key to rotate, and one session's key opens nothing of another's. It is exactly as
  * protected as the refresh token beside it (docs/ARCHITECTURE.md, "DPoP").
  */
-const ALG = 'ES256';
+export const DPOP_ALGORITHM = 'ES256';
 
 /** A new key for a new session: ES256 (P-256), the algorithm every DPoP server accepts. */
 export async function newDpopKey(): Promise<DpopKey> {
-  const { privateKey } = await generateKeyPair(ALG, { extractable: true });
+  const { privateKey } = await generateKeyPair(DPOP_ALGORITHM, { extractable: true });
   const { x, y, d } = await exportJWK(privateKey);
   return { kty: 'EC', crv: 'P-256', x: x!, y: y!, d: d! };
 }
@@ -36,8 +36,8 @@ async function load(config: client.Configuration, key: DpopKey): Promise<LoadedK
   const found = loaded.get(id);
   if (found) return found;
   const publicJwk: JWK = { kty: key.kty, crv: key.crv, x: key.x, y: key.y };
-  const privateKey = (await importJWK({ ...publicJwk, d: key.d }, ALG)) as CryptoKey;
-  const publicKey = (await importJWK(publicJwk, ALG, { extractable: true })) as CryptoKey;
+  const privateKey = (await importJWK({ ...publicJwk, d: key.d }, DPOP_ALGORITHM)) as CryptoKey;
+  const publicKey = (await importJWK(publicJwk, DPOP_ALGORITHM, { extractable: true })) as CryptoKey;
   const entry = { privateKey, publicJwk, handle: client.getDPoPHandle(config, { privateKey, publicKey }) };
   if (loaded.size >= MAX_LOADED) loaded.delete(loaded.keys().next().value!);
   loaded.set(id, entry);
@@ -61,7 +61,7 @@ export async function resourceProof(config: client.Configuration, key: DpopKey, 
     jti: randomBytes(16).toString('base64url'),
     ath: createHash('sha256').update(accessToken).digest('base64url'),
   })
-    .setProtectedHeader({ alg: ALG, typ: 'dpop+jwt', jwk: publicJwk })
+    .setProtectedHeader({ alg: DPOP_ALGORITHM, typ: 'dpop+jwt', jwk: publicJwk })
     .setIssuedAt()
     .sign(privateKey);
 }

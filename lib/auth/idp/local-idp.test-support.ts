@@ -15,10 +15,12 @@ export interface LocalIdpAnswers {
   token(res: ServerResponse): void | Promise<void>;
   /** When given, answers the token endpoint instead of `token`, with the request's form and headers. */
   tokenRequest?(res: ServerResponse, form: URLSearchParams, headers: IncomingHttpHeaders): void;
-  /** Published (userinfo_endpoint) only when given; called with the request's Authorization header. */
-  userinfo?(res: ServerResponse, authorization: string | undefined): void;
+  /** Published (userinfo_endpoint) only when given; called with the request's Authorization header, and all its headers. */
+  userinfo?(res: ServerResponse, authorization: string | undefined, headers: IncomingHttpHeaders): void;
   /** A pushed authorization request endpoint (RFC 9126), published only when given; called with the form it was sent. */
   par?(res: ServerResponse, form: URLSearchParams, authorization: string | undefined): void;
+  /** More discovery metadata, or other values, read at each discovery request. */
+  metadata?(): Record<string, unknown>;
 }
 
 export function json(res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void {
@@ -46,13 +48,14 @@ export async function startLocalIdp(answers: LocalIdpAnswers): Promise<LocalIdp>
         token_endpoint_auth_methods_supported: ['client_secret_basic'],
         ...(answers.userinfo ? { userinfo_endpoint: `${issuer}/userinfo` } : {}),
         ...(answers.par ? { pushed_authorization_request_endpoint: `${issuer}/par` } : {}),
+        ...answers.metadata?.(),
       });
     }
     if (req.url === '/par' && answers.par) {
       const par = answers.par;
       return readForm(req, (form) => par(res, form, req.headers.authorization));
     }
-    if (req.url === '/userinfo' && answers.userinfo) return answers.userinfo(res, req.headers.authorization);
+    if (req.url === '/userinfo' && answers.userinfo) return answers.userinfo(res, req.headers.authorization, req.headers);
     if (req.url === '/jwks') return answers.jwks(res);
     if (req.url === '/token' && answers.tokenRequest) {
       const answer = answers.tokenRequest;

@@ -7,6 +7,7 @@ import 'server-only';
 import { compactVerify, createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
 import * as client from 'openid-client';
 import { env } from '../../env';
+import { fapi2Gaps, fapi2IdTokenAlgorithms } from '../../fapi2';
 import { pushesAuthorizationRequests, type TokenAuthMethod } from '../../idp-settings';
 import { logOncePerMinute } from '../../throttled-log';
 import { type IdpEndpoint, observeIdpRequest } from '../../telemetry/metrics';
@@ -14,7 +15,7 @@ import { outboundFetch } from '../../telemetry/outbound-fetch';
 import { AuthError, isAuthError } from '../errors';
 import type { DpopKey, ProfileClaims, SessionData, TokenSet } from '../session-payload';
 import { chooseTokenAuthMethod, clientAuth, refusedClientAdvice } from './client-auth';
-import { dpopOption, resourceProof } from './dpop';
+import { DPOP_ALGORITHM, dpopOption, resourceProof } from './dpop';
 import { challengeErrorCode, describeIdpFailure } from './idp-failure';
 
 /**
@@ -70,6 +71,7 @@ async function discover(): Promise<client.Configuration> {
   };
   // openid-client checks that the discovered `issuer` equals the configured one.
   const found = await client.discovery(oidc.issuer, oidc.clientId, undefined, client.None(), options);
+  if (oidc.profile === 'fapi2') refuseNonConformingIdp(found.serverMetadata());
   const method = chooseTokenAuthMethod(oidc.clientAuthentication.method, found.serverMetadata().token_endpoint_auth_methods_supported);
   const auth = await clientAuth(method, oidc.clientAuthentication, oidc.clientSecret);
   const config = new client.Configuration(found.serverMetadata(), oidc.clientId, method === 'private_key_jwt' ? undefined : oidc.clientSecret, auth);
@@ -83,6 +85,20 @@ async function discover(): Promise<client.Configuration> {
 }
 
 /**
+ * OIDC_PROFILE=fapi2: an IdP whose discovery document lacks what the profile needs is not
+ * used at all, rather than with less than the operator asked for. scripts/check-config.ts
+ * refuses to start against it; this catches an IdP that changed since, or a server started
+ * without that check.
+ */
+function refuseNonConformingIdp(metadata: client.ServerMetadata): void {
+  const { oidc } = env();
+  const gaps = fapi2Gaps(metadata, { clientAssertion: oidc.clientAuthentication.signingKey!.alg, dpopProof: DPOP_ALGORITHM });
+  if (gaps.length > 0) {
+    throw new AuthError('discovery_failed', `OIDC_PROFILE=fapi2, but the IdP at ${oidc.issuer.href} does not offer: ${gaps.join('; ')}. Nobody can sign in until it does (docs/CONFIGURATION.md, "FAPI 2.0")`);
+  }
+}
+
+/**
  * The IdP's configuration. Parallel callers share one discovery; a failure is shared too,
  * by every caller until DISCOVERY_RETRY_AFTER_MS after it, and only then retried.
  */
@@ -92,6 +108,10 @@ export function oidcConfiguration(now = Date.now()): Promise<client.Configuratio
     const attempt: { config: Promise<client.Configuration>; retryAt?: number } = {
       config: discover().catch((error: unknown) => {
         attempt.retryAt = Date.now() + DISCOVERY_RETRY_AFTER_MS;
+        if (isAuthError(error)) {
+          logOncePerMinute(error.message);
+          throw error;
+        }
         const why = describeIdpFailure(error);
         logOncePerMinute(`could not read the IdP's discovery document for OIDC_ISSUER=${env().oidc.issuer.href} (${why})`);
         throw new AuthError('discovery_failed', `could not read the IdP discovery document (${why})`, { cause: error });
@@ -267,6 +287,9 @@ export async function finishSignIn(currentUrl: URL, transaction: SignInTransacti
     }
     throw new AuthError('callback_failed', `the sign-in response could not be validated (${sorted.error})`, { cause: error });
   }
+  if (env().oidc.profile === 'fapi2' && response.token_type !== 'dpop') {
+    throw new AuthError('callback_failed', `the IdP issued a ${response.token_type} access token; OIDC_PROFILE=fapi2 accepts sender-constrained (DPoP) tokens only`);
+  }
   const claims = response.claims();
   if (!claims || !response.id_token) throw new AuthError('callback_failed', 'the IdP returned no ID token');
   // OIDC Core 3.1.3.7 (5); openid-client compares azp only when aud names several clients.
@@ -276,7 +299,7 @@ export async function finishSignIn(currentUrl: URL, transaction: SignInTransacti
   let email = stringClaim(claims.email);
   if (!name || !email) {
     try {
-      const info = await client.fetchUserInfo(config, response.access_token, claims.sub);
+      const info = await client.fetchUserInfo(config, response.access_token, claims.sub, await dpopOption(config, dpopKey));
       name ??= stringClaim(info.name);
       email ??= stringClaim(info.email);
     } catch (error) {
@@ -306,11 +329,12 @@ function profileOf(claims: Record<string, unknown>): ProfileClaims | undefined {
  * The person's profile claims from userinfo, read with `accessToken`; undefined when they
  * cannot be read (no endpoint, refused, unreachable) or name another subject.
  */
-export async function readUserInfo(accessToken: string, subject: string): Promise<ProfileClaims | undefined> {
+export async function readUserInfo(accessToken: string, subject: string, dpopKey?: DpopKey): Promise<ProfileClaims | undefined> {
   try {
     const config = await oidcConfiguration();
     if (!config.serverMetadata().userinfo_endpoint) return undefined;
-    return profileOf(await client.fetchUserInfo(config, accessToken, subject));
+    // A DPoP-bound token is presented with a proof, or userinfo refuses it (RFC 9449 §7).
+    return profileOf(await client.fetchUserInfo(config, accessToken, subject, await dpopOption(config, dpopKey)));
   } catch (error) {
     logOncePerMinute(`userinfo could not be read after a renewal; the profile shown stays as it was (${describeIdpFailure(error)})`);
     return undefined;
@@ -563,7 +587,8 @@ async function tokenRules(): Promise<IdpTokenRules & { readonly keys: RemoteKeys
     issuer: metadata.issuer,
     clientId: config.clientMetadata().client_id,
     keys: remoteKeys.keys,
-    algorithms: metadata.id_token_signing_alg_values_supported ?? ['RS256'],
+    // FAPI 2.0 §5.4.1: whatever else the IdP signs with is refused, logout tokens included.
+    algorithms: env().oidc.profile === 'fapi2' ? fapi2IdTokenAlgorithms(metadata.id_token_signing_alg_values_supported) : (metadata.id_token_signing_alg_values_supported ?? ['RS256']),
   };
 }
 

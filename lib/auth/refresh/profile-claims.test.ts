@@ -5,6 +5,7 @@ import { unsealTokens } from '../cookie/sealed-cookie';
 import type { RefreshResult } from '../idp/oidc';
 import type { ProfileClaims } from '../session-payload';
 import { createRenewer } from './coordination';
+import type { ClaimsSource } from './profile-claims';
 import { createSession, TEST_COOKIE as cookie } from './renewal.test-support';
 
 /**
@@ -28,7 +29,7 @@ describe(`claims at renewal on ${kind}`, () => {
     };
   }
 
-  function renewer(refresh: () => Promise<RefreshResult>, userinfo: (accessToken: string, subject: string) => Promise<ProfileClaims | undefined> = async () => assert.fail('userinfo was not expected')) {
+  function renewer(refresh: () => Promise<RefreshResult>, userinfo: ClaimsSource['userinfo'] = async () => assert.fail('userinfo was not expected')) {
     return createRenewer({
       db: testDb.db,
       cookie,
@@ -75,10 +76,10 @@ describe(`claims at renewal on ${kind}`, () => {
     assert.equal(await testDb.db.auditEvent.count({ where: { sessionId: session.sid, type: 'profile_updated' } }), 0);
   });
 
-  test('no claims in the answer: userinfo once the interval has passed, with the new access token; not before', async () => {
+  test('no claims in the answer: userinfo once the interval has passed, with the new access token (and its DPoP key); not before', async () => {
     const asked: string[] = [];
-    const userinfo = async (accessToken: string, subject: string) => {
-      asked.push(`${accessToken} ${subject}`);
+    const userinfo: ClaimsSource['userinfo'] = async (accessToken, subject, dpopKey) => {
+      asked.push(`${accessToken} ${subject} ${dpopKey?.x ?? 'bearer'}`);
       return { email: 'alice@wonderland.test' };
     };
     const session = await signedIn();
@@ -87,10 +88,11 @@ describe(`claims at renewal on ${kind}`, () => {
     assert.deepEqual(asked, [], 'within CLAIMS_REFRESH_INTERVAL of the last read');
 
     clock += INTERVAL;
-    const due = { ...early.session, tokens: { ...early.session.tokens, expiresAt: clock - 1 } };
+    const dpopKey = { kty: 'EC', crv: 'P-256', x: 'key-x', y: 'key-y', d: 'key-d' } as const;
+    const due = { ...early.session, dpopKey, tokens: { ...early.session.tokens, expiresAt: clock - 1 } };
     const late = await renewer(idp(), userinfo)(due, clock);
     assert.ok(late.kind === 'renewed');
-    assert.deepEqual(asked, [`at-1 ${session.sub}`]);
+    assert.deepEqual(asked, [`at-1 ${session.sub} key-x`]);
     assert.equal(late.session.email, 'alice@wonderland.test');
     assert.equal(late.session.name, 'Alice Liddell');
     assert.equal(late.session.claimsAt, clock);

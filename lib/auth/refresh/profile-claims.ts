@@ -1,5 +1,5 @@
 import 'server-only';
-import { type IdentityClaims, identityClaims, type ProfileClaims, type SessionData } from '../session-payload';
+import { type DpopKey, type IdentityClaims, identityClaims, type ProfileClaims, type SessionData } from '../session-payload';
 
 /**
  * What a renewal tells the app about the person. The refreshed ID token's profile claims
@@ -8,8 +8,8 @@ import { type IdentityClaims, identityClaims, type ProfileClaims, type SessionDa
  */
 export interface ClaimsSource {
   readonly refreshIntervalSec: number;
-  /** The IdP's userinfo for `subject` (a different `sub` is refused); undefined when it cannot be read. */
-  userinfo(accessToken: string, subject: string): Promise<ProfileClaims | undefined>;
+  /** The IdP's userinfo for `subject` (a different `sub` is refused), with a proof of `dpopKey` when the token is bound to it; undefined when it cannot be read. */
+  userinfo(accessToken: string, subject: string, dpopKey: DpopKey | undefined): Promise<ProfileClaims | undefined>;
 }
 
 /**
@@ -24,7 +24,7 @@ export async function claimsAfterRenewal(session: SessionData, sent: ProfileClai
   if (sent) return merged(current, sent, now);
   if (!source || now - current.readAt < source.refreshIntervalSec) return current;
   // A failed read keeps what we know and is tried again at the next renewal.
-  const read = await source.userinfo(accessToken, session.sub).catch(() => undefined);
+  const read = await source.userinfo(accessToken, session.sub, session.dpopKey).catch(() => undefined);
   return read ? merged(current, read, now) : current;
 }
 
