@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Db } from '../../db/client';
 import { createTestDb, type TestDb, testDatabaseKinds } from '../../db/test-db';
-import type { RefreshResult } from '../idp/oidc';
+import type { RefreshResult } from '../idp/refresh-result';
 import type { SessionData } from '../session-payload';
 
 // endSession works through the app's db(): each database under test is installed as that

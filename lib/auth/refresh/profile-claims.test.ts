@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { testDatabaseKinds, useTestDb } from '../../db/test-db';
 import { unsealTokens } from '../cookie/sealed-cookie';
-import type { RefreshResult } from '../idp/oidc';
+import type { RefreshResult } from '../idp/refresh-result';
 import type { ProfileClaims } from '../session-payload';
 import { createRenewer } from './coordination';
 import type { ClaimsSource } from './profile-claims';

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client';
 import { sealTokens } from '../cookie/sealed-cookie';
-import type { RefreshResult } from '../idp/oidc';
+import type { RefreshResult } from '../idp/refresh-result';
 import type { SessionData, TokenSet } from '../session-payload';
 import { hashRefreshToken } from './coordination';
 
