@@ -29,6 +29,11 @@ export interface Authentication {
  */
 export function isRecentAuthentication(auth: Authentication, now: number, policy: StepUpPolicy, leewaySec = 0): boolean {
   if (auth.authTime === undefined || now - auth.authTime > policy.stepUpMaxAgeSec + leewaySec) return false;
+  return hasRequiredAcr(auth, policy);
+}
+
+/** Whether `auth` was by one of the STEP_UP_ACR methods; any will do when none is set. */
+export function hasRequiredAcr(auth: Authentication, policy: StepUpPolicy): boolean {
   return policy.stepUpAcrValues.length === 0 || (auth.acr !== undefined && policy.stepUpAcrValues.includes(auth.acr));
 }
 

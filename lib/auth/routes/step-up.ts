@@ -3,7 +3,7 @@ import { type NextRequest, NextResponse } from 'next/server';
 import { env } from '../../env';
 import { readSessionCookie } from '../cookie/sealed-cookie';
 import { noticePage, unavailablePage, unavailableResponse } from '../entry/notice-page';
-import { isRecentAuthentication } from '../entry/step-up';
+import { hasRequiredAcr, isRecentAuthentication } from '../entry/step-up';
 import { revokeRefreshToken, type SignedIn, type SignInTransaction, startSignIn, type StepUpRequest } from '../idp/oidc';
 import { nowSeconds, readSession } from '../refresh/runtime';
 import { audit } from '../registry/registry';
@@ -76,8 +76,8 @@ export async function handleStepUp(request: NextRequest): Promise<NextResponse> 
   }
   const { stepUpMaxAgeSec, stepUpAcrValues } = config.identity;
   // acr_values alone does not make an IdP ask again when its own session is weaker.
-  const acrMissing = stepUpAcrValues.length > 0 && !(session.acr !== undefined && stepUpAcrValues.includes(session.acr));
-  const stepUp: StepUpRequest = { intent, maxAgeSec: stepUpMaxAgeSec, acrValues: stepUpAcrValues.join(' ') || undefined, forceLogin: acrMissing };
+  const forceLogin = !hasRequiredAcr(session, config.identity);
+  const stepUp: StepUpRequest = { intent, maxAgeSec: stepUpMaxAgeSec, acrValues: stepUpAcrValues.join(' ') || undefined, forceLogin };
   return askIdp(request, safeReturnTo(returnTo), stepUp);
 }
 
