@@ -24,6 +24,15 @@ export type NotesOutcome<T> =
 
 export type NotesError = 'refused' | 'unavailable' | 'bad_request' | 'not_found' | 'not_configured';
 
+/** What a change to the notes came to, as the notes page's `?status=` names it. */
+export type NoteChangeStatus = 'added' | 'deleted' | 'invalid' | Exclude<NotesError, 'bad_request'>;
+
+/** The `?status=` of an add or a delete: the page checked the input first, so the API refusing it is still the person's input. */
+export function noteChangeStatus(outcome: NotesOutcome<unknown>, done: 'added' | 'deleted'): NoteChangeStatus {
+  if (outcome.ok) return done;
+  return outcome.error === 'bad_request' ? 'invalid' : outcome.error;
+}
+
 type NotesRequest = { readonly method: 'GET' } | { readonly method: 'POST'; readonly text: string } | { readonly method: 'DELETE'; readonly id: string };
 
 const TIMEOUT_MS = 5000;

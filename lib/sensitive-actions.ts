@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { endOtherOwnSessions, requireRecentAuthentication, type SessionData, type StepUpGate } from './auth';
-import { deleteNote } from './notes-api';
+import { deleteNote, noteChangeStatus } from './notes-api';
 
 /**
  * The actions that need a recent authentication (step-up, lib/auth/entry/step-up.ts):
@@ -28,10 +28,8 @@ async function perform(action: SensitiveAction, session: SessionData): Promise<s
       const ended = await endOtherOwnSessions(session);
       return `/sessions?status=ended_others&count=${ended}`;
     }
-    case 'delete_note': {
-      const outcome = await deleteNote(session, action.id);
-      return `/notes?status=${outcome.ok ? 'deleted' : outcome.error === 'bad_request' ? 'invalid' : outcome.error}`;
-    }
+    case 'delete_note':
+      return `/notes?status=${noteChangeStatus(await deleteNote(session, action.id), 'deleted')}`;
   }
 }
 

@@ -2,9 +2,8 @@
 
 import { redirect } from 'next/navigation';
 import { logServiceFailure, requireActionSession, sessionFailure, signInPath } from '@/lib/auth';
-import { addNote, type NotesError } from '@/lib/notes-api';
+import { addNote, noteChangeStatus } from '@/lib/notes-api';
 import { runSensitiveAction } from '@/lib/sensitive-actions';
-import type { ActionStatus } from './outcomes';
 
 /*
  * The notes page's server actions. Each works with JavaScript off: the form posts, and the
@@ -20,8 +19,7 @@ export async function addNoteAction(form: FormData): Promise<void> {
   if (!text || text.length > 500) redirect('/notes?status=invalid');
   const status = await settle('adding a note', async () => {
     const session = await requireActionSession();
-    const outcome = await addNote(session, text);
-    return outcome.ok ? 'added' : failed(outcome.error);
+    return noteChangeStatus(await addNote(session, text), 'added');
   });
   redirect(`/notes?status=${status}`);
 }
@@ -39,11 +37,6 @@ export async function deleteNoteAction(form: FormData): Promise<void> {
     return runSensitiveAction(session, { kind: 'delete_note', id });
   });
   redirect(typeof outcome === 'string' ? `/notes?status=${outcome}` : outcome.done ? outcome.next : outcome.stepUpPath);
-}
-
-function failed(error: NotesError): ActionStatus {
-  // The action checked the text already: the API disagreeing is still the person's input.
-  return error === 'bad_request' ? 'invalid' : error;
 }
 
 /** Runs an action's call; a session that is over sends the person to sign in, one that cannot be checked now asks them to try again. */

@@ -1,4 +1,4 @@
-import type { NotesError } from '@/lib/notes-api';
+import type { NoteChangeStatus, NotesError } from '@/lib/notes-api';
 
 /** How a message looks and how it is announced: `error` is an alert, the others a status. */
 export type Tone = 'success' | 'info' | 'error';
@@ -9,7 +9,7 @@ export interface Outcome {
 }
 
 /** What a server action reports back, as `/notes?status=…` (scripts/soak reads `added` and the `*unavailable`s). */
-export type ActionStatus = 'added' | 'deleted' | 'invalid' | Exclude<NotesError, 'bad_request'> | 'idp_unavailable' | 'service_unavailable';
+export type ActionStatus = NoteChangeStatus | 'idp_unavailable' | 'service_unavailable';
 
 const ACTION_OUTCOMES: Record<ActionStatus, Outcome> = {
   added: { tone: 'success', text: 'Note added.' },
