@@ -275,3 +275,19 @@ test('the checker decides by the binding: bearer without cnf passes untouched, n
     description: 'the access token is bound to a key: present it with the DPoP scheme and a proof',
   });
 });
+
+test('a key imported for an earlier proof still checks every signature: a proof naming that key but signed by another is refused', async () => {
+  const key = await holder();
+  const forger = await holder();
+  const token = 'a.b.c';
+  const url = new URL('http://api.example/notes');
+  const checkDpop = createDpopChecker();
+  const check = async (signed: string) => checkDpop({ scheme: 'DPoP', accessToken: token, claims: { cnf: { jkt: key.jkt } }, proofs: [signed], method: 'GET', url });
+  assert.deepEqual(await check(await proof(key, 'GET', url.href, token)), { ok: true });
+  // The bound key's JWK in the header, the forger's signature.
+  const forged = await new SignJWT({ htm: 'GET', htu: url.href, ath: ath(token), iat: nowSec(), jti: randomBytes(12).toString('base64url') })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk })
+    .sign(forger.privateKey);
+  assert.deepEqual(await check(forged), { ok: false, error: 'invalid_dpop_proof', description: 'the DPoP proof does not verify (ERR_JWS_SIGNATURE_VERIFICATION_FAILED)' });
+  assert.deepEqual(await check(await proof(key, 'GET', url.href, token)), { ok: true });
+});
