@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Prisma } from '../generated/prisma/client';
@@ -41,7 +42,44 @@ async function tablesOf(testDb: TestDb): Promise<Record<string, string[]>> {
   return tables;
 }
 
+/** The index names the schema's `@@index` lines give (Prisma's `Model_field_field_idx`), by model. */
+function declaredIndexes(): string[] {
+  const names: string[] = [];
+  let model = '';
+  for (const line of readFileSync('prisma/schema.prisma', 'utf8').split('\n')) {
+    model = /^model (\w+)/.exec(line)?.[1] ?? model;
+    const fields = /^\s*@@index\(\[([^\]]+)\]\)/.exec(line)?.[1];
+    if (fields) names.push(`${model}_${fields.split(',').map((field) => field.trim()).join('_')}_idx`);
+  }
+  return names.sort();
+}
+
+/** The `_idx` indexes the migrated database has (unique ones and primary keys aside). */
+async function indexesOf(testDb: TestDb): Promise<string[]> {
+  if (testDb.kind === 'sqlite') {
+    const sqlite = new Database(sqlitePath(testDb.url), { readonly: true });
+    const rows = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).all() as Array<{ name: string }>;
+    sqlite.close();
+    return rows.map((row) => row.name).filter((name) => name.endsWith('_idx')).sort();
+  }
+  const client = new pg.Client({ connectionString: testDb.url });
+  await client.connect();
+  const { rows } = await client.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`);
+  await client.end();
+  return rows.map((row) => row.indexname).filter((name) => name.endsWith('_idx')).sort();
+}
+
 for (const kind of testDatabaseKinds()) {
+test(`${kind}: the migrations build exactly the indexes the schema declares`, async () => {
+  const testDb = await createTestDb(kind);
+  try {
+    assert.ok(declaredIndexes().includes('AuditEvent_at_idx'));
+    assert.deepEqual(await indexesOf(testDb), declaredIndexes());
+  } finally {
+    await testDb.close();
+  }
+});
+
 test(`${kind}: every model has a table whose columns are exactly its scalar fields`, async () => {
   const testDb = await createTestDb(kind);
   try {
