@@ -17,8 +17,16 @@ export type IdentityClaims = z.infer<typeof identityClaimsSchema>;
 /** Profile claims as an ID token or userinfo sends them; one left out keeps the session's value. */
 export type ProfileClaims = Pick<IdentityClaims, 'name' | 'email'>;
 
+/**
+ * Every sealed shape below is read loose: a field this version does not know is kept, not
+ * stripped, through every rewrite (a renewal spreads the session it renews). In a rolling
+ * deploy, an instance one version behind then carries what a newer one added — a DPoP
+ * key, a step-up's authentication — instead of dropping it. Only our servers seal, so an
+ * unknown field is always one of ours. The types are the known fields alone.
+ */
+
 /** What the IdP gave us, as the app keeps it. Times are epoch seconds. */
-export const tokenSetSchema = z.object({
+const tokenSetShape = z.object({
   accessToken: z.string().min(1),
   /** `DPoP`: the access token is bound to the session's DPoP key and goes with a proof (RFC 9449); absent: a bearer token. */
   tokenType: z.literal('DPoP').optional(),
@@ -36,7 +44,8 @@ export const tokenSetSchema = z.object({
    */
   claims: identityClaimsSchema.optional(),
 });
-export type TokenSet = z.infer<typeof tokenSetSchema>;
+export type TokenSet = z.infer<typeof tokenSetShape>;
+export const tokenSetSchema = tokenSetShape.loose();
 
 export const SESSION_PAYLOAD_VERSION = 1;
 
@@ -69,9 +78,10 @@ const sessionFields = {
   tokenVersion: z.number().int().nonnegative(),
 };
 
-/** The payload sealed into the session cookie. A new shape gets a new `v`. */
-export const sessionDataSchema = z.object({ ...sessionFields, tokens: tokenSetSchema });
-export type SessionData = z.infer<typeof sessionDataSchema>;
+/** The payload sealed into the session cookie. A shape older versions cannot read gets a new `v`. */
+const sessionDataShape = z.object({ ...sessionFields, tokens: tokenSetShape });
+export type SessionData = z.infer<typeof sessionDataShape>;
+export const sessionDataSchema = z.looseObject({ ...sessionFields, tokens: tokenSetSchema });
 
 /**
  * Reference mode: the payload of a session whose tokens do not fit in a cookie. The
@@ -80,11 +90,9 @@ export type SessionData = z.infer<typeof sessionDataSchema>;
  * coordination compares with the row's history once that generation has been replaced.
  * Instances that predate reference mode refuse such a cookie as unreadable.
  */
-export const sessionReferenceSchema = z.object({
-  ...sessionFields,
-  tokenRef: z.object({ refreshTokenHash: z.string().min(1).nullable() }),
-});
-export type SessionReference = z.infer<typeof sessionReferenceSchema>;
+const referenceShape = z.object({ ...sessionFields, tokenRef: z.object({ refreshTokenHash: z.string().min(1).nullable() }) });
+export type SessionReference = z.infer<typeof referenceShape>;
+export const sessionReferenceSchema = referenceShape.loose();
 
 /** What a session cookie holds: the tokens, or (reference mode) which of the registry's they are. */
 export const sessionPayloadSchema = z.union([sessionDataSchema, sessionReferenceSchema]);

@@ -16,7 +16,7 @@ import {
   unsealTokens,
   unsealValue,
 } from './sealed-cookie';
-import { isReference, type SessionData, sessionDataSchema, type SessionReference } from '../session-payload';
+import { isReference, type SessionData, sessionDataSchema, type SessionReference, withTokens } from '../session-payload';
 
 const settings = { secrets: { 1: 'a'.repeat(32) }, secure: false, absoluteLifetimeSec: 3600 };
 
@@ -294,4 +294,21 @@ test('unsealing with node:crypto agrees with iron-session on good, tampered, for
     await assert.rejects(unsealIron(bad, secrets, 3600), Error, `${label}: node:crypto unseal must refuse it`);
     assert.deepEqual(await unsealData(bad, { password: secrets, ttl: 3600 }).catch(() => ({})), {}, `${label}: iron-session refuses it too`);
   }
+});
+
+test('fields a newer version added survive this one: unsealed, renewed with new tokens, sealed again, as a reference too', async () => {
+  // What an instance one version ahead might seal: a session field and a token field this version does not know.
+  const newer = { ...session(), laterField: { kept: true }, tokens: { ...session().tokens, laterTokenField: 'x' } };
+  const read = await unsealSession(await sealSession(newer as SessionData, settings), settings);
+  assert.ok(read);
+  const renewed = withTokens(read.session, { accessToken: 'at-2', refreshToken: 'rt-2', expiresAt: 1_700_000_120, issuedAt: 1_700_000_060 });
+  const again = await unsealSession(await sealSession(renewed, settings), settings);
+  assert.deepEqual((again?.session as Record<string, unknown>).laterField, { kept: true });
+  // The registry's copy of a token set keeps its unknown fields, and a session adopting it carries them.
+  const kept = await unsealTokens(await sealTokens({ ...session().tokens, laterTokenField: 'y' } as SessionData['tokens'], settings), settings);
+  assert.equal((kept as Record<string, unknown>).laterTokenField, 'y');
+  assert.equal((withTokens(read.session, kept!).tokens as Record<string, unknown>).laterTokenField, 'y');
+  const reference = await unsealSession(await sealSession(referenceTo(renewed), settings), settings);
+  assert.ok(reference && isReference(reference.session));
+  assert.deepEqual((reference.session as Record<string, unknown>).laterField, { kept: true });
 });
