@@ -86,7 +86,7 @@ export function countSessionStarted(): void {
   instruments().sessionsStarted.add(1);
 }
 
-export type EndReason = 'signed_out' | 'ended_elsewhere' | 'replaced' | 'idp_logout' | 'refresh_failed' | 'expired';
+export type EndReason = 'signed_out' | 'ended_elsewhere' | 'replaced' | 'idp_logout' | 'refresh_failed' | 'expired' | 'idle';
 
 export function countSessionEnded(reason: EndReason): void {
   instruments().sessionsEnded.add(1, { reason });

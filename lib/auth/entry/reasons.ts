@@ -5,6 +5,7 @@
 export const REASON_TEXT: Readonly<Record<string, string>> = {
   signin: 'Please sign in to continue.',
   expired: 'Your session has ended because it expired. Please sign in again.',
+  idle: 'You were signed out because this session was not used for a while. Please sign in again.',
   revoked: 'Your session was ended: you signed out elsewhere, or it was revoked. Please sign in again.',
   idp_logout: 'You signed out at your identity provider (or your sessions were ended there), so this session ended too. Please sign in again.',
   refresh_failed: 'Your identity provider no longer accepts this session (it may have been revoked there). Please sign in again.',

@@ -2,7 +2,7 @@ import type { RegistryVerdict } from '../registry/registry-check';
 import { absoluteExpiry, type SessionData, type SessionPayload, type SessionPolicy } from '../session-payload';
 
 /** Why a session was refused. Stable: shown to people (lib/auth/entry/reasons.ts) and in URLs. */
-export type RejectReason = 'signin' | 'invalid' | 'expired' | 'revoked' | 'idp_logout' | 'refresh_failed' | 'superseded';
+export type RejectReason = 'signin' | 'invalid' | 'expired' | 'idle' | 'revoked' | 'idp_logout' | 'refresh_failed' | 'superseded';
 
 /** What validateSession decided for one request (DESIGN.md, "the decision table"). */
 export type Decision =
@@ -62,7 +62,7 @@ export function sessionRefusal(session: Pick<SessionPayload, 'createdAt'>, now: 
   if (registry === 'revoked') return 'revoked';
   if (registry === 'replaced') return 'superseded';
   if (registry === 'idp_logout') return 'idp_logout';
-  if (registry === 'idle') return 'expired';
+  if (registry === 'idle') return 'idle';
   return undefined;
 }
 

@@ -67,9 +67,9 @@ test('absolute lifetime passed → rejected expired, whatever the token says', a
   assert.deepEqual((await decide({ session: old })).decision, { kind: 'rejected', reason: 'expired', session: old });
 });
 
-test('idle timeout (registry) → rejected expired; revoked in the registry → rejected revoked', async () => {
+test('idle timeout (registry) → rejected idle; revoked in the registry → rejected revoked', async () => {
   const s = session(500);
-  assert.deepEqual((await decide({ session: s, registry: 'idle' })).decision, { kind: 'rejected', reason: 'expired', session: s });
+  assert.deepEqual((await decide({ session: s, registry: 'idle' })).decision, { kind: 'rejected', reason: 'idle', session: s });
   assert.deepEqual((await decide({ session: s, registry: 'revoked' })).decision, { kind: 'rejected', reason: 'revoked', session: s });
 });
 

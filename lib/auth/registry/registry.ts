@@ -90,7 +90,7 @@ const ENDS: Partial<Record<AuditType, EndReason>> = {
 
 /**
  * The event log, the metrics and the trail record the same events, from the same place:
- * what the soak compares. A rejection for expiry ends the session; the other rejections
+ * what the soak compares. A rejection for expiry or idleness ends the session; the other rejections
  * follow an end already counted (or refuse a stale copy of a live session: `superseded`).
  */
 function announce(entry: AuditEntry): void {
@@ -100,7 +100,7 @@ function announce(entry: AuditEntry): void {
   if (ended) countSessionEnded(ended);
   if (entry.type === 'rejected' && entry.reason) {
     countRejection(entry.reason);
-    if (entry.reason === 'expired') countSessionEnded('expired');
+    if (entry.reason === 'expired' || entry.reason === 'idle') countSessionEnded(entry.reason);
   }
 }
 
