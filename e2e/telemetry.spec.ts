@@ -80,6 +80,8 @@ test('the scrape counts a sign-in, one renewal and a sign-out as they happen; re
   const signedIn = await scrape();
   expect(sumSamples(signedIn, 'renewal_sessions_started_total')).toBe(1);
   expect(sumSamples(signedIn, 'renewal_idp_request_duration_count', { endpoint: 'token', outcome: 'ok' })).toBe(1);
+  // The ID token's signature is checked against the IdP's keys, fetched once and kept.
+  expect(sumSamples(signedIn, 'renewal_idp_request_duration_count', { endpoint: 'jwks', outcome: 'ok' })).toBe(1);
   expect(sumSamples(signedIn, 'renewal_session_cookie_size_count')).toBe(1);
 
   await waitUntilPast(await shownExpiry(page));
@@ -88,6 +90,7 @@ test('the scrape counts a sign-in, one renewal and a sign-out as they happen; re
   const renewed = await scrape();
   expect(sumSamples(renewed, 'renewal_refresh_attempts_total', { outcome: 'renewed' })).toBe(1);
   expect(sumSamples(renewed, 'renewal_idp_request_duration_count', { endpoint: 'token', outcome: 'ok' })).toBe(2);
+  expect(sumSamples(renewed, 'renewal_idp_request_duration_count', { endpoint: 'jwks', outcome: 'ok' })).toBe(1);
   expect(sumSamples(renewed, 'renewal_registry_checks_total', { source: 'cached' })).toBeGreaterThan(0);
 
   await page.goto(`${APP}/dashboard`);

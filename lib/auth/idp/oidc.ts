@@ -4,7 +4,7 @@
  * logout tokens. A bottom layer: it uses only the shared modules at lib/auth's top.
  */
 import 'server-only';
-import { compactVerify, createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
+import { compactVerify, createRemoteJWKSet, customFetch, decodeJwt, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
 import * as client from 'openid-client';
 import { env } from '../../env';
 import { fapi2Gaps, fapi2IdTokenAlgorithms } from '../../fapi2';
@@ -449,13 +449,16 @@ export interface IdpTokenRules {
 }
 
 type RemoteKeys = ReturnType<typeof createRemoteJWKSet>;
+
+/** The IdP's keys are fetched like every other call to it: traced, timed and counted (`jwks`). */
+const jwksFetch: FetchImplementation = (url, options) => idpFetch(url, { ...options, headers: Object.fromEntries(options.headers) });
 let remoteKeys: { readonly uri: string; readonly keys: RemoteKeys } | undefined;
 
 async function tokenRules(): Promise<IdpTokenRules & { readonly keys: RemoteKeys }> {
   const config = await oidcConfiguration();
   const metadata = config.serverMetadata();
   if (!metadata.jwks_uri) throw new AuthError('discovery_failed', 'the IdP publishes no jwks_uri');
-  if (remoteKeys?.uri !== metadata.jwks_uri) remoteKeys = { uri: metadata.jwks_uri, keys: createRemoteJWKSet(new URL(metadata.jwks_uri)) };
+  if (remoteKeys?.uri !== metadata.jwks_uri) remoteKeys = { uri: metadata.jwks_uri, keys: createRemoteJWKSet(new URL(metadata.jwks_uri), { [customFetch]: jwksFetch }) };
   return {
     issuer: metadata.issuer,
     clientId: config.clientMetadata().client_id,
