@@ -25,7 +25,7 @@ if (settings.testControls) enableSoakAccounts();
 const { quirks } = settings;
 const fapi2 = quirks.has('fapi2');
 
-// FAPI 2.0 allows PS256, ES256 and EdDSA only (Security Profile §5.4.1).
+// FAPI 2.0 allows PS256, ES256 and EdDSA only (Security Profile, cryptography).
 const SIGNING_ALG = fapi2 ? 'ES256' : 'RS256';
 const signingKey = await generateKeyPair(SIGNING_ALG, { extractable: true });
 const jwk = { ...(await exportJWK(signingKey.privateKey)), kid: 'dev-idp-1', alg: SIGNING_ALG, use: 'sig' };

@@ -124,9 +124,9 @@ test('OIDC_PROFILE=fapi2 turns on private_key_jwt, PAR and DPoP, and lists every
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       assert.deepEqual(error.problems, [
-        'OIDC_PROFILE=fapi2 authenticates the client with private_key_jwt (FAPI 2.0 §5.3.2.1): remove OIDC_TOKEN_AUTH_METHOD=client_secret_post',
-        'OIDC_PROFILE=fapi2 pushes every authorization request (FAPI 2.0 §5.3.2.2): remove OIDC_PAR=off',
-        'OIDC_PROFILE=fapi2 needs sender-constrained access tokens (FAPI 2.0 §5.3.2.1): remove OIDC_DPOP=off',
+        'OIDC_PROFILE=fapi2 authenticates the client with private_key_jwt: remove OIDC_TOKEN_AUTH_METHOD=client_secret_post',
+        'OIDC_PROFILE=fapi2 pushes every authorization request: remove OIDC_PAR=off',
+        'OIDC_PROFILE=fapi2 needs sender-constrained access tokens: remove OIDC_DPOP=off',
       ]);
       return true;
     },

@@ -205,7 +205,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   const authorizationParams = parseAuthorizationParams(env.OIDC_AUTH_PARAMS, problems);
   const par = parseParMode(env.OIDC_PAR, problems, profile);
   const dpop = parseSwitch('OIDC_DPOP', env.OIDC_DPOP?.trim() || (profile === 'fapi2' ? 'on' : undefined), problems);
-  if (profile === 'fapi2' && !dpop) problems.push('OIDC_PROFILE=fapi2 needs sender-constrained access tokens (FAPI 2.0 §5.3.2.1): remove OIDC_DPOP=off');
+  if (profile === 'fapi2' && !dpop) problems.push('OIDC_PROFILE=fapi2 needs sender-constrained access tokens: remove OIDC_DPOP=off');
   const secrets = parseSecrets(setting('SESSION_SECRET', DEV_DEFAULTS.sessionSecret), problems);
   const sealingSecretId = parseSealingSecretId(env.SESSION_SECRET_SEALING?.trim(), secrets, problems);
   const notesApiRaw = env.NOTES_API_URL?.trim() || (usesDevIdp ? DEV_DEFAULTS.notesApiUrl : undefined);

@@ -7,7 +7,7 @@
  * another. Pure: the start-up script and the app use the same rules.
  */
 
-/** The only JWS algorithms FAPI 2.0 allows (Security Profile §5.4.1): for ID tokens, client assertions, DPoP proofs. */
+/** The only JWS algorithms FAPI 2.0 allows (Security Profile, cryptography): for ID tokens, client assertions, DPoP proofs. */
 export const FAPI2_ALGORITHMS: readonly string[] = ['PS256', 'ES256', 'EdDSA'];
 
 /** The discovery metadata (RFC 8414, OIDC Discovery, RFC 9126, RFC 9207, RFC 9449) the profile needs. */

@@ -115,7 +115,7 @@ test('OIDC_PROFILE=fapi2: private_key_jwt whatever is unset, PS256 for RSA keys,
   assert.equal(parsed((p) => parseClientAuthentication({ OIDC_CLIENT_PRIVATE_KEY: ec }, p, fapi2)).value.signingKey?.alg, 'ES256');
 
   assert.deepEqual(parsed((p) => parseClientAuthentication({ OIDC_TOKEN_AUTH_METHOD: 'client_secret_basic' }, p, fapi2)).problems, [
-    'OIDC_PROFILE=fapi2 authenticates the client with private_key_jwt (FAPI 2.0 §5.3.2.1): remove OIDC_TOKEN_AUTH_METHOD=client_secret_basic',
+    'OIDC_PROFILE=fapi2 authenticates the client with private_key_jwt: remove OIDC_TOKEN_AUTH_METHOD=client_secret_basic',
   ]);
   assert.match(parsed((p) => parseClientAuthentication({ OIDC_CLIENT_PRIVATE_KEY: rsa, OIDC_CLIENT_KEY_ALG: 'RS256' }, p, fapi2)).problems[0]!, /PS256, ES256, EdDSA only; the client key's algorithm is RS256/);
   const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
@@ -128,5 +128,5 @@ test('OIDC_PROFILE=fapi2: private_key_jwt whatever is unset, PS256 for RSA keys,
 test('OIDC_PROFILE=fapi2 pushes every authorization request: OIDC_PAR=off is refused', () => {
   assert.deepEqual(parsed((p) => parseParMode(undefined, p, 'fapi2')), { value: 'on', problems: [] });
   assert.deepEqual(parsed((p) => parseParMode('auto', p, 'fapi2')), { value: 'on', problems: [] });
-  assert.deepEqual(parsed((p) => parseParMode('off', p, 'fapi2')).problems, ['OIDC_PROFILE=fapi2 pushes every authorization request (FAPI 2.0 §5.3.2.2): remove OIDC_PAR=off']);
+  assert.deepEqual(parsed((p) => parseParMode('off', p, 'fapi2')).problems, ['OIDC_PROFILE=fapi2 pushes every authorization request: remove OIDC_PAR=off']);
 });

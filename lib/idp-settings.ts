@@ -113,7 +113,7 @@ function signingAlgorithm(key: KeyObject, profile: IdpProfile | undefined): stri
 type FileReader = (path: string) => string;
 const readText: FileReader = (path) => readFileSync(path, 'utf8');
 
-/** FAPI 2.0 Security Profile §5.4.1: PS256, ES256 or EdDSA only, and RSA keys of 2048 bits or more. */
+/** FAPI 2.0 Security Profile: PS256, ES256 or EdDSA only, and RSA keys of 2048 bits or more. */
 function fapi2KeyProblem(key: KeyObject, alg: string): string | undefined {
   if (!FAPI2_ALGORITHMS.includes(alg)) return `OIDC_PROFILE=fapi2 signs client assertions with ${FAPI2_ALGORITHMS.join(', ')} only; the client key's algorithm is ${alg} (use an RSA key with OIDC_CLIENT_KEY_ALG=PS256, a P-256 EC key, or an Ed25519 key)`;
   const bits = key.asymmetricKeyDetails?.modulusLength;
@@ -175,7 +175,7 @@ export function parseClientAuthentication(
     return { method: undefined, signingKey: undefined };
   }
   if (profile === 'fapi2' && raw && raw !== 'private_key_jwt') {
-    problems.push(`OIDC_PROFILE=fapi2 authenticates the client with private_key_jwt (FAPI 2.0 §5.3.2.1): remove OIDC_TOKEN_AUTH_METHOD=${raw}`);
+    problems.push(`OIDC_PROFILE=fapi2 authenticates the client with private_key_jwt: remove OIDC_TOKEN_AUTH_METHOD=${raw}`);
     return { method: undefined, signingKey: undefined };
   }
   const method = (profile === 'fapi2' ? 'private_key_jwt' : raw) as TokenAuthMethod | undefined;
@@ -200,7 +200,7 @@ export function parseParMode(raw: string | undefined, problems: string[], profil
     return 'auto';
   }
   if (profile !== 'fapi2') return value as ParMode;
-  if (value === 'off') problems.push('OIDC_PROFILE=fapi2 pushes every authorization request (FAPI 2.0 §5.3.2.2): remove OIDC_PAR=off');
+  if (value === 'off') problems.push('OIDC_PROFILE=fapi2 pushes every authorization request: remove OIDC_PAR=off');
   return 'on';
 }
 

@@ -463,7 +463,7 @@ async function tokenRules(): Promise<IdpTokenRules & { readonly keys: RemoteKeys
     issuer: metadata.issuer,
     clientId: config.clientMetadata().client_id,
     keys: remoteKeys.keys,
-    // FAPI 2.0 §5.4.1: whatever else the IdP signs with is refused, logout tokens included.
+    // FAPI 2.0: whatever else the IdP signs with is refused, logout tokens included.
     algorithms: env().oidc.profile === 'fapi2' ? fapi2IdTokenAlgorithms(metadata.id_token_signing_alg_values_supported) : (metadata.id_token_signing_alg_values_supported ?? ['RS256']),
   };
 }
