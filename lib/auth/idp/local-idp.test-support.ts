@@ -19,6 +19,8 @@ export interface LocalIdpAnswers {
   userinfo?(res: ServerResponse, authorization: string | undefined, headers: IncomingHttpHeaders): void;
   /** A pushed authorization request endpoint (RFC 9126), published only when given; called with the form it was sent. */
   par?(res: ServerResponse, form: URLSearchParams, authorization: string | undefined): void;
+  /** A revocation endpoint (RFC 7009), published only when given; called with the form it was sent. */
+  revocation?(res: ServerResponse, form: URLSearchParams): void;
   /** More discovery metadata, or other values, read at each discovery request. */
   metadata?(): Record<string, unknown>;
 }
@@ -48,12 +50,17 @@ export async function startLocalIdp(answers: LocalIdpAnswers): Promise<LocalIdp>
         token_endpoint_auth_methods_supported: ['client_secret_basic'],
         ...(answers.userinfo ? { userinfo_endpoint: `${issuer}/userinfo` } : {}),
         ...(answers.par ? { pushed_authorization_request_endpoint: `${issuer}/par` } : {}),
+        ...(answers.revocation ? { revocation_endpoint: `${issuer}/revoke` } : {}),
         ...answers.metadata?.(),
       });
     }
     if (req.url === '/par' && answers.par) {
       const par = answers.par;
       return readForm(req, (form) => par(res, form, req.headers.authorization));
+    }
+    if (req.url === '/revoke' && answers.revocation) {
+      const revocation = answers.revocation;
+      return readForm(req, (form) => revocation(res, form));
     }
     if (req.url === '/userinfo' && answers.userinfo) return answers.userinfo(res, req.headers.authorization, req.headers);
     if (req.url === '/jwks') return answers.jwks(res);

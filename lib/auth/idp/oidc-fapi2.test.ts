@@ -25,6 +25,7 @@ let metadata: Record<string, unknown> = {};
 let tokenReply: (res: ServerResponse, headers: IncomingHttpHeaders) => Promise<void> = async () => {};
 let idp: LocalIdp;
 let nonce = '';
+const revoked: string[] = [];
 const userinfoAsked: Array<{ readonly authorization: string | undefined; readonly proof: boolean }> = [];
 const keys = { ES256: await generateKeyPair('ES256', { extractable: true }), RS256: await generateKeyPair('RS256', { extractable: true }) };
 let oidc: typeof import('./oidc');
@@ -41,6 +42,10 @@ before(async () => {
     userinfo(res, authorization, headers) {
       userinfoAsked.push({ authorization, proof: typeof headers.dpop === 'string' });
       json(res, { sub: 'alice', name: 'Alice from userinfo', email: 'alice@example.test' });
+    },
+    revocation(res, form) {
+      revoked.push(form.get('token') ?? '');
+      res.writeHead(200).end();
     },
     par: (res) => json(res, { request_uri: 'urn:ietf:params:oauth:request_uri:x', expires_in: 60 }, 201),
   });
@@ -116,10 +121,11 @@ test('a conforming IdP: the authorization request is pushed, and a DPoP-bound si
   assert.ok(signedIn.dpopKey);
 });
 
-test('a bearer token is refused at sign-in: the profile takes sender-constrained tokens only', async () => {
+test('a bearer token is refused at sign-in, and its grant revoked: the profile takes sender-constrained tokens only', async () => {
   metadata = CONFORMING;
   tokenReply = answering('Bearer', 'ES256');
   assert.deepEqual(await refusal(signIn()), { code: 'callback_failed', message: 'the IdP issued a bearer access token; OIDC_PROFILE=fapi2 accepts sender-constrained (DPoP) tokens only' });
+  assert.deepEqual(revoked, ['rt']);
 });
 
 test('an ID token signed RS256 is refused, though the IdP lists RS256: FAPI 2.0 allows PS256, ES256 and EdDSA only', async () => {

@@ -289,6 +289,8 @@ export async function finishSignIn(currentUrl: URL, transaction: SignInTransacti
     throw new AuthError('callback_failed', `the sign-in response could not be validated (${sorted.error})`, { cause: error });
   }
   if (env().oidc.profile === 'fapi2' && response.token_type !== 'dpop') {
+    // No session will hold this grant: it must not stay live at the IdP.
+    if (response.refresh_token) await revokeRefreshToken(response.refresh_token);
     throw new AuthError('callback_failed', `the IdP issued a ${response.token_type} access token; OIDC_PROFILE=fapi2 accepts sender-constrained (DPoP) tokens only`);
   }
   const claims = response.claims();
