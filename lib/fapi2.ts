@@ -58,9 +58,8 @@ export function fapi2Gaps(metadata: ProfileMetadata, client: ClientAlgorithms): 
   if (metadata.authorization_response_iss_parameter_supported !== true) {
     gaps.push('the iss authorization response parameter (RFC 9207): authorization_response_iss_parameter_supported is not true');
   }
-  const idTokenAlgs = metadata.id_token_signing_alg_values_supported ?? ['RS256'];
-  if (!idTokenAlgs.some((alg) => FAPI2_ALGORITHMS.includes(alg))) {
-    gaps.push(`ID tokens signed with PS256, ES256 or EdDSA: id_token_signing_alg_values_supported is ${listed(idTokenAlgs)}`);
+  if (fapi2IdTokenAlgorithms(metadata.id_token_signing_alg_values_supported).length === 0) {
+    gaps.push(`ID tokens signed with PS256, ES256 or EdDSA: id_token_signing_alg_values_supported is ${listed(metadata.id_token_signing_alg_values_supported ?? ['RS256'])}`);
   }
   return gaps;
 }

@@ -9,7 +9,7 @@ import { readTelemetrySettings, TelemetrySettingsError } from '../lib/telemetry/
 try {
   const config = parseConfig(process.env);
   readTelemetrySettings(process.env);
-  const check = await checkIdpProfile(config.oidc, config.session.refreshTimeoutMs);
+  const check = await checkIdpProfile();
   if (check?.kind === 'lacking') {
     console.error(`OIDC_PROFILE=${config.oidc.profile}, but the IdP at ${config.oidc.issuer.href} does not offer:\n${check.gaps.map((gap) => `  - ${gap}`).join('\n')}\nRenewal will not start against it. docs/CONFIGURATION.md, "FAPI 2.0", lists IdPs that offer the profile and their settings.`);
     process.exit(1);

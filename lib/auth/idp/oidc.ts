@@ -124,19 +124,30 @@ export function oidcConfiguration(now = Date.now()): Promise<client.Configuratio
 }
 
 /**
- * Whether the IdP answers its discovery document now, naming the configured issuer: for
- * the readiness check (app/ready). Asked afresh, not from the configuration this process
- * discovered once. Throws with the reason when it does not.
+ * The IdP's discovery document, read afresh rather than from the configuration this process
+ * discovered once: for the readiness check and the start-up profile check. Throws with the
+ * reason when it cannot be read.
  */
-export async function checkIdpDiscovery(): Promise<void> {
+export async function readDiscoveryDocument(): Promise<client.ServerMetadata> {
   const { oidc, session } = env();
   const url = new URL(`${oidc.issuer.href.replace(/\/$/, '')}/.well-known/openid-configuration`);
   const response = await idpFetch(url.href, { signal: AbortSignal.timeout(session.refreshTimeoutMs) });
   if (!response.ok) throw new AuthError('discovery_failed', `the IdP answered ${response.status} for its discovery document`);
-  const metadata = (await response.json()) as { issuer?: unknown };
-  if (metadata.issuer !== oidc.issuer.href && metadata.issuer !== oidc.issuer.href.replace(/\/$/, '')) {
-    throw new AuthError('discovery_failed', 'the discovery document names another issuer');
-  }
+  return (await response.json()) as client.ServerMetadata;
+}
+
+/** Whether a discovery document names the configured issuer (with or without its trailing slash). */
+export function namesConfiguredIssuer(metadata: { readonly issuer?: unknown }): boolean {
+  const { issuer } = env().oidc;
+  return metadata.issuer === issuer.href || metadata.issuer === issuer.href.replace(/\/$/, '');
+}
+
+/**
+ * Whether the IdP answers its discovery document now, naming the configured issuer: for
+ * the readiness check (app/ready). Throws with the reason when it does not.
+ */
+export async function checkIdpDiscovery(): Promise<void> {
+  if (!namesConfiguredIssuer(await readDiscoveryDocument())) throw new AuthError('discovery_failed', 'the discovery document names another issuer');
 }
 
 /** The one-time values of a sign-in attempt, kept in the sealed transaction cookie. */

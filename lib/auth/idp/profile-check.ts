@@ -1,7 +1,9 @@
 import 'server-only';
-import type { AppConfig } from '../../config';
+import { env } from '../../env';
 import { fapi2Gaps, type ProfileMetadata } from '../../fapi2';
 import { DPOP_ALGORITHM } from './dpop';
+import { describeIdpFailure } from './idp-failure';
+import { namesConfiguredIssuer, readDiscoveryDocument } from './oidc';
 
 /** What the start-up check found of the IdP, under OIDC_PROFILE. */
 export type ProfileCheck =
@@ -19,21 +21,16 @@ export type ProfileCheck =
  * Reads the IdP's discovery document afresh and lists everything OIDC_PROFILE needs that it
  * does not offer (lib/fapi2.ts); undefined when no profile is set.
  */
-export async function checkIdpProfile(oidc: AppConfig['oidc'], timeoutMs: number): Promise<ProfileCheck | undefined> {
+export async function checkIdpProfile(): Promise<ProfileCheck | undefined> {
+  const { oidc } = env();
   if (oidc.profile !== 'fapi2') return undefined;
-  const url = `${oidc.issuer.href.replace(/\/$/, '')}/.well-known/openid-configuration`;
   let metadata: ProfileMetadata & { readonly issuer?: unknown };
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
-    if (!response.ok) return { kind: 'unreachable', why: `${url} answered ${response.status}` };
-    metadata = (await response.json()) as typeof metadata;
+    metadata = await readDiscoveryDocument();
   } catch (error) {
-    const cause = (error as { cause?: { code?: unknown } }).cause;
-    return { kind: 'unreachable', why: `${url}: ${typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.message : 'no answer'}` };
+    return { kind: 'unreachable', why: describeIdpFailure(error) };
   }
-  if (metadata.issuer !== oidc.issuer.href && metadata.issuer !== oidc.issuer.href.replace(/\/$/, '')) {
-    return { kind: 'lacking', gaps: [`its discovery document names another issuer (${String(metadata.issuer)})`] };
-  }
+  if (!namesConfiguredIssuer(metadata)) return { kind: 'lacking', gaps: [`its discovery document names another issuer (${String(metadata.issuer)})`] };
   const gaps = fapi2Gaps(metadata, { clientAssertion: oidc.clientAuthentication.signingKey!.alg, dpopProof: DPOP_ALGORITHM });
   return gaps.length > 0 ? { kind: 'lacking', gaps } : { kind: 'conforms' };
 }
