@@ -61,12 +61,13 @@ test.describe('the database failing', () => {
     expect((await page.request.get('/api/me')).status()).toBe(200);
   });
 
-  test.describe('in a server action', () => {
-    // The proxy checks the session before an action runs, and answers a failing database
-    // itself; the action meets the failure first when the database fails after that check.
-    // An instance with the proxy off puts the action first, on its own origin so that its
-    // actions are same-origin; the suite's sign-in cookie is valid there too (cookies are
-    // not bound to a port). Each of its requests reads the registry.
+  test.describe('after the proxy\'s check', () => {
+    // The proxy checks the session before a page renders or an action runs, and answers a
+    // failing database itself; the render or the action meets the failure first when the
+    // database fails after that check. An instance with the proxy off puts them first, on
+    // its own origin so that its actions are same-origin; the suite's sign-in cookie is
+    // valid there too (cookies are not bound to a port). Each of its requests reads the
+    // registry.
     const PORT = 3112;
     let app: Instance;
     test.beforeAll(async () => {
@@ -99,6 +100,35 @@ test.describe('the database failing', () => {
      * may leave a verdict freshly confirmed, and the action would never meet the database.)
      */
     const registryInterval = (page: Page) => page.waitForTimeout(1200);
+
+    test('a page whose render cannot check the session says "try again" (503), no 500; "Try again" shows the page once the database answers', async ({ browser }) => {
+      // Signed in on the suite's app: this instance has never read the session's verdict,
+      // so its render has none to fall back on while the registry fails.
+      const { context, page } = await device(browser, 'soak-946');
+      const errors = serverErrors(page, ['/dashboard']);
+      const cookie = await sessionCookie(context);
+
+      const response = await whileSessionsTableFails(() => page.goto(`${app.url}/dashboard`));
+      expect(response?.status()).toBe(503);
+      expect(response?.headers()['retry-after']).toBe('5');
+      expect(new URL(page.url()).pathname).toBe('/auth/unavailable');
+      await expect(page.getByRole('heading', { name: 'Try again in a moment' })).toBeVisible();
+      await expect(page.getByText('You are still signed in')).toBeVisible();
+      expect(errors).toEqual([]);
+      expect(await sessionCookie(context)).toBe(cookie);
+
+      await page.getByRole('link', { name: 'Try again' }).click();
+      await expect(page).toHaveURL(`${app.url}/dashboard`);
+      await expect(page.getByTestId('user-name')).toHaveText('Soak 946');
+      await context.close();
+    });
+
+    test('the "try again" page goes back only to a page of this site', async ({ request }) => {
+      const response = await request.get(`${app.url}/auth/unavailable?returnTo=${encodeURIComponent('//evil.example/dashboard')}`);
+      expect(response.status()).toBe(503);
+      expect(response.headers()['cache-control']).toBe('private, no-store');
+      expect(await response.text()).toContain('<a href="/">Try again</a>');
+    });
 
     test('adding a note says "try again", no 500; the session then works', async ({ browser }) => {
       const { context, page } = await device(browser, 'soak-943');

@@ -9,7 +9,8 @@
  *   `requireActionSession()` (validate, renew when due, write the cookie)
  * - calling an API with the session's token: `resourceAuthorization(session, method, url)`
  *   (Bearer, or DPoP with its proof), `getSession({ forceRefresh })` after a refusal
- * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`, `handleStepUp`
+ * - the /auth routes: `handleLogin`, `handleCallback`, `handleLogout`, `handleStepUp`,
+ *   `handleUnavailable` (where a render that cannot check its session sends the person)
  * - sensitive actions: `requireRecentAuthentication(session, action, returnTo)` (step-up),
  *   `needsStepUp(session)` for the pages that offer one, `stepUpNotice(status)`
  * - server actions' failures: `sessionFailure(error)` (sign in again, or try again), `signInPath`
@@ -29,6 +30,7 @@ export { handleRenew } from './routes/renew';
 export { safeReturnTo } from './routes/return-to';
 export { confirmsSignOut } from './routes/sign-out-state';
 export { handleStepUp, type SensitiveActionFinisher, stepUpNotice } from './routes/step-up';
+export { handleUnavailable } from './routes/unavailable';
 
 export { authProxy } from './entry/page-proxy';
 export { requireSession, type SignedInPerson, signedInPerson } from './entry/page-session';

@@ -26,6 +26,11 @@ test('503 is the documented "try again" only with Retry-After; other 5xx are err
   assert.equal(classify('prefetch', answer(500, {}, 'Internal Server Error')).kind, 'server_error');
 });
 
+test('a page sent to the 503 page /auth/unavailable is "try again"; a redirect anywhere else unknown is not', () => {
+  assert.deepEqual(classify('navigation', answer(307, { location: '/auth/unavailable?returnTo=%2Fdashboard' })), { kind: 'unavailable' });
+  assert.equal(classify('navigation', answer(307, { location: '/auth/elsewhere' })).kind, 'other');
+});
+
 test('the dashboard shows its token generation', () => {
   const page = '<dt>Token generation</dt><dd data-testid="token-version">12</dd>';
   assert.deepEqual(classify('navigation', answer(200, {}, page)), { kind: 'ok', tokenVersion: 12 });

@@ -3,7 +3,8 @@
  * lib/auth/respond.ts): pages are rejected with `303 /signin?reason=…`, API calls with
  * `401 {error:'unauthorized', reason}`; a page may be sent to `/auth/login?prompt=none` to
  * re-authenticate silently, an API call may answer `401 {reason:'reauthenticate'}`; while
- * the IdP or the database is down the answer is 503 with Retry-After.
+ * the IdP or the database is down the answer is 503 with Retry-After, or for a page whose
+ * render met the database down, a redirect to the 503 page /auth/unavailable.
  */
 import { APP_URL } from './settings';
 
@@ -101,6 +102,8 @@ export function classify(kind: ProtectedKind, response: ResponseLike): Verdict {
   if (target && target.origin === new URL(APP_URL).origin) {
     if (target.pathname === '/signin') return { kind: 'rejected', reason: target.searchParams.get('reason') ?? '(none)' };
     if (target.pathname === '/auth/login' && target.searchParams.get('prompt') === 'none') return { kind: 'reauth_redirect', location: target };
+    // A render the proxy admitted that then could not check the session: its 503 page (lib/auth/routes/unavailable.ts).
+    if (target.pathname === '/auth/unavailable') return { kind: 'unavailable' };
   }
   if (target) return { kind: 'other', detail: `${status} to ${target.origin === new URL(APP_URL).origin ? target.pathname : target.origin}` };
   if (status === 401) {

@@ -17,6 +17,7 @@ import { explainIncidents } from './explain';
 import { between, freshSeed, random, seedRandom } from './random';
 import { runMany } from './runs';
 import { buildReport, printReport, writeReport } from './report';
+import { unhandledErrorLines } from './server-errors';
 import { addCounts, crossCheck, NO_COUNTS } from './app-metrics';
 import { type AppInstance, appInstances, ensureBuild, killAll, prepareDatabase, resetLogs, type ServiceProcess, type SoakDatabase, startIdp, startNotesApi } from './servers';
 import { HARD_DEADLINE_EXTRA_SECONDS, LOG_DIR, readSoakSettings, revocationBoundSeconds, signOutBoundSeconds, type SoakSettings } from './settings';
@@ -170,6 +171,10 @@ async function main(): Promise<number> {
   });
   writeReport(report, settings.reportPath);
   printReport(report, settings.reportPath);
+  if (report.unexpected5xx.count > 0) {
+    const lines = unhandledErrorLines(LOG_DIR);
+    console.log(`\nerrors the app logged without answering them (${LOG_DIR}/):${lines.length ? '' : ' none'}\n${lines.join('\n')}`);
+  }
   return report.passed ? 0 : 1;
 }
 

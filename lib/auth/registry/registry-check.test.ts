@@ -62,6 +62,15 @@ test('a read in flight when a session\'s end is heard of answers its own request
   assert.equal(await registry.checkRegistry(s, NOW + 1, settings), 'revoked', 'not cached: the next request reads again');
 });
 
+test('a read in flight when another session\'s end is heard of is cached: a render of its request may fall back on it', async () => {
+  const s = await session('unraced-0123456789', NOW - 10);
+  const pending = registry.checkRegistry(s, NOW, settings);
+  registry.forgetRegistryVerdict('some-other-session');
+  assert.equal(await pending, 'active');
+  // The database stops answering between the proxy's check and the page's render.
+  assert.equal(await withoutSessionsTable(() => registry.checkRegistryOrLastKnown(s, NOW + 1, settings)), 'active');
+});
+
 test('the person\'s activity moves lastSeenAt forward, at most once a minute, in the next batch', async () => {
   const s = await session('touched-0123456789', NOW - 120);
   const lastSeen = async () => (await db.session.findUniqueOrThrow({ where: { id: s.sid } })).lastSeenAt.getTime();

@@ -37,16 +37,24 @@ interface Cached {
   lastSeen: number;
 }
 
+/** A registry read in flight: whether its session's end was heard of while it was. */
+interface PendingRead {
+  forgotten: boolean;
+}
+
 // On globalThis: Next.js bundles the proxy and the route handlers separately, and a
 // sign-out handled by a route must clear what the proxy caches in the same process.
-const globalForCache = globalThis as unknown as { renewalRegistryVerdicts?: Map<string, Cached>; renewalSessionEnds?: SessionEnds; renewalVerdictsForgotten?: { count: number } };
+const globalForCache = globalThis as unknown as { renewalRegistryVerdicts?: Map<string, Cached>; renewalSessionEnds?: SessionEnds; renewalPendingReads?: Map<string, Set<PendingRead>> };
 const cache = (globalForCache.renewalRegistryVerdicts ??= new Map<string, Cached>());
 /**
- * How many verdicts have been forgotten. A read that began before a session ended can
- * answer after its end was heard of; such a read serves its own request (sent before the
- * end) but is not cached, or it would undo the forgetting for REGISTRY_CHECK_INTERVAL.
+ * The reads in flight, by session. A read that began before its session ended can answer
+ * after the end was heard of: it serves its own request (sent before the end) but is not
+ * cached, or it would undo the forgetting for REGISTRY_CHECK_INTERVAL. Only the end of its
+ * own session counts: a read passed over for any end anywhere leaves a render of the same
+ * request nothing to fall back on if the database then stops answering (a 500 in the
+ * PostgreSQL soak, while a restarted instance heard of the ends it had missed).
  */
-const forgotten = (globalForCache.renewalVerdictsForgotten ??= { count: 0 });
+const pendingReads = (globalForCache.renewalPendingReads ??= new Map<string, Set<PendingRead>>());
 
 export interface RegistryCheckSettings {
   readonly idleTimeoutSec: number;
@@ -93,9 +101,9 @@ export async function checkRegistry(session: Pick<SessionPayload, 'sid'>, now: n
   countRegistryCheck(stands ? 'cached' : 'read');
   if (cached && stands) cached.trustedAt = now;
   if (!cached || !stands) {
-    const forgottenBefore = forgotten.count;
-    cached = await readVerdict(session.sid, now, settings);
-    if (forgotten.count === forgottenBefore) {
+    const read = await readTracked(session.sid, now, settings);
+    cached = read.cached;
+    if (!read.forgotten) {
       if (cache.size >= settings.verdictCacheSize) cache.delete(cache.keys().next().value!);
       cache.delete(session.sid);
       cache.set(session.sid, cached);
@@ -114,6 +122,19 @@ interface RegistryRow {
   readonly revokedAt: Date | null;
   readonly revokedReason: string | null;
   readonly lastSeenAt: Date;
+}
+
+/** Reads `sid`'s verdict, and says whether its end was heard of meanwhile. */
+async function readTracked(sid: string, now: number, settings: RegistryCheckSettings): Promise<{ cached: Cached; forgotten: boolean }> {
+  const read: PendingRead = { forgotten: false };
+  const reads = pendingReads.get(sid) ?? new Set<PendingRead>();
+  pendingReads.set(sid, reads.add(read));
+  try {
+    return { cached: await readVerdict(sid, now, settings), forgotten: read.forgotten };
+  } finally {
+    reads.delete(read);
+    if (reads.size === 0) pendingReads.delete(sid);
+  }
 }
 
 async function readVerdict(sid: string, now: number, settings: RegistryCheckSettings): Promise<Cached> {
@@ -196,8 +217,8 @@ export async function checkRegistryOrLastKnown(session: Pick<SessionPayload, 'si
 
 /** Call after revoking a session so this process stops accepting it immediately. */
 export function forgetRegistryVerdict(sessionId: string): void {
-  forgotten.count += 1;
   cache.delete(sessionId);
+  for (const read of pendingReads.get(sessionId) ?? []) read.forgotten = true;
 }
 
 /**

@@ -1,0 +1,3 @@
+import { handleUnavailable } from '@/lib/auth';
+
+export const GET = handleUnavailable;
