@@ -11,7 +11,5 @@ import { safeReturnTo } from './return-to';
  */
 export function handleUnavailable(request: NextRequest): NextResponse {
   const returnTo = safeReturnTo(request.nextUrl.searchParams.get('returnTo'));
-  const response = unavailableResponse(unavailablePage(returnTo, 'service'), 'service');
-  response.headers.set('Cache-Control', 'private, no-store');
-  return response;
+  return unavailableResponse(unavailablePage(returnTo, 'service'), 'service', { 'Cache-Control': 'private, no-store' });
 }
